@@ -1,0 +1,111 @@
+/**
+ * Reverse-mode automatic differentiation. Every op that produces a tensor from inputs that require grad
+ * records a `GradFn` on its output: the inputs, and a closure that maps the gradient of the output to
+ * the gradients of the inputs (the vector-Jacobian product). The closures live next to each op's
+ * forward code in src/tensor/ops. `backward()` visits the recorded graph in reverse topological order.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { isGradEnabled, noGrad } from './grad-mode.js';
+
+export interface GradFn {
+  /** The op's name, for error messages and graph printing (`grad_fn` in PyTorch). */
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** The inputs' versions when the op ran: an in-place change afterwards invalidates the saved values. */
+  readonly versions: readonly number[];
+  backward: ((gradOutput: Tensor) => readonly (Tensor | null)[]) | null;
+}
+
+export type BackwardFn = (gradOutput: Tensor) => readonly (Tensor | null)[];
+
+/**
+ * Attaches the gradient rule to `out` when grad mode is on and some input requires grad; returns `out`.
+ * Integer and bool outputs (argmax, comparisons) never require grad.
+ */
+export function record(out: Tensor, inputs: readonly Tensor[], name: string, backward: BackwardFn): Tensor {
+  if (!isGradEnabled()) return out;
+  if (out.dtype !== 'float32' && out.dtype !== 'float64') return out;
+  if (!inputs.some((t) => t.requiresGrad)) return out;
+  out._gradFn = { name, inputs, versions: inputs.map((t) => t._version), backward };
+  out._requiresGrad = true;
+  return out;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph's saved values so that backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, gradient]]);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      const fn = t._gradFn;
+      if (!fn) {
+        accumulateGrad(t, g);
+        continue;
+      }
+      if (t._retainsGrad) accumulateGrad(t, g);
+      if (!fn.backward) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (through ${fn.name}); its saved values ` +
+            'were freed after the first backward(). Pass {retainGraph: true} to the first backward() if you need to.',
+        );
+      }
+      fn.inputs.forEach((input, k) => {
+        if (input._version !== fn.versions[k]) {
+          throw new Error(
+            `backward: an input of ${fn.name} (shape [${input.shape.join(', ')}]) was modified in place after it ` +
+              `was used (version ${fn.versions[k]} then, ${input._version} now), so its gradient would be wrong. ` +
+              'Use the out-of-place op or clone() the tensor before changing it.',
+          );
+        }
+      });
+      const inputGrads = fn.backward(g);
+      if (!options.retainGraph) fn.backward = null;
+      fn.inputs.forEach((input, k) => {
+        const ig = inputGrads[k];
+        if (!ig || !input.requiresGrad) return;
+        const cast = ig.dtype === input.dtype ? ig : ig.to(input.dtype);
+        const prev = grads.get(input);
+        grads.set(input, prev ? prev.add(cast) : cast);
+      });
+    }
+  });
+}
+
+function accumulateGrad(t: Tensor, g: Tensor): void {
+  const cast = g.dtype === t.dtype ? g : g.to(t.dtype);
+  // A fresh buffer: the same gradient tensor may flow to several places, and users may change .grad in place.
+  t.grad = t.grad ? t.grad.add(cast) : cast.clone();
+}
+
+/** Tensors that require grad and are reachable from root, every input before the tensors made from it. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [t, next] = top;
+    const inputs = t._gradFn?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1]++;
+      const input = inputs[next]!;
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
+        stack.push([input, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  return order;
+}

@@ -1,0 +1,193 @@
+/**
+ * The backend seam: the short list of primitive kernels that every compute backend implements
+ * (STYLE.md rule 1). Tensors, autograd and nn are written against this interface only; every other op
+ * is composed from these primitives in src/tensor. A new backend (WebAssembly SIMD, WebGPU) implements
+ * this list and nothing else, and the backend spec in test/backend runs unchanged against it.
+ *
+ * Conventions: buffers are contiguous, row-major typed arrays; `out` is allocated by the caller (through
+ * `allocate`) with the right size and dtype; shapes are plain number arrays. Kernels never allocate
+ * tensors and never see autograd.
+ */
+import type { DType, TypedArray } from '../tensor/dtype.js';
+
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'erf'
+  | 'sin'
+  | 'cos'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'reciprocal'
+  | 'not';
+
+export type BinaryOp =
+  'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'erf', 'sin', 'cos', 'floor', 'ceil', 'round', 'reciprocal', 'not',
+]; // prettier-ignore
+export const BINARY_OPS: readonly BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+];
+export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+
+/** Batched matrix product: for each batch b, out[b] = op(A[b]) · op(B[b]), op = transpose when flagged. */
+export interface MatmulSpec {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  /** A is stored [k, m] (per batch) and read transposed. */
+  transA: boolean;
+  /** B is stored [n, k] (per batch) and read transposed. */
+  transB: boolean;
+  /** Elements between consecutive batches of A and B; 0 broadcasts one matrix over the batch. */
+  strideA: number;
+  strideB: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** A zero-filled buffer. */
+  allocate(dtype: DType, size: number): TypedArray;
+  /** out[i] = op(x[i]); out may have a different dtype only for 'not' (bool). */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** out = op(a, b) with broadcasting of aShape and bShape to outShape. Comparisons write 0/1. */
+  binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aShape: readonly number[],
+    b: TypedArray,
+    bShape: readonly number[],
+    out: TypedArray,
+    outShape: readonly number[],
+  ): void;
+  /** out = cond ? a : b, all three broadcast to outShape. */
+  where(
+    cond: TypedArray,
+    condShape: readonly number[],
+    a: TypedArray,
+    aShape: readonly number[],
+    b: TypedArray,
+    bShape: readonly number[],
+    out: TypedArray,
+    outShape: readonly number[],
+  ): void;
+  /** Reduces x viewed as [outer, reduced, inner] over the middle axis; out is [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, reduced: number, inner: number, out: TypedArray): void;
+  /** Like reduce with max/min, also writing the index of the first extreme along the reduced axis. */
+  argReduce(
+    op: 'max' | 'min',
+    x: TypedArray,
+    outer: number,
+    reduced: number,
+    inner: number,
+    values: TypedArray,
+    indices: Int32Array,
+  ): void;
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void;
+  /** out[idx] = x[offset + Σ idx_d * strides_d] over `shape`: permute, expand, slice, flip all use this. */
+  copyStrided(
+    x: TypedArray,
+    offset: number,
+    strides: readonly number[],
+    shape: readonly number[],
+    out: TypedArray,
+  ): void;
+  /** x viewed as [outer, n, inner]; out is [outer, index.length, inner] with out[o, j, i] = x[o, index[j], i]. */
+  indexSelect(
+    x: TypedArray,
+    outer: number,
+    n: number,
+    inner: number,
+    index: Int32Array,
+    out: TypedArray,
+  ): void;
+  /** The adjoint of indexSelect: out[o, index[j], i] += src[o, j, i]; out is [outer, n, inner]. */
+  indexAdd(
+    src: TypedArray,
+    outer: number,
+    n: number,
+    inner: number,
+    index: Int32Array,
+    out: TypedArray,
+  ): void;
+  /**
+   * torch.gather along `axis`: out has index's shape, out[..i_axis..] = x[..index[..]..]. scatterAdd is
+   * its adjoint: out[..index[..]..] += src[..]. Shapes other than along `axis` of index must not exceed x's.
+   */
+  gather(
+    x: TypedArray,
+    xShape: readonly number[],
+    axis: number,
+    index: Int32Array,
+    indexShape: readonly number[],
+    out: TypedArray,
+  ): void;
+  scatterAdd(
+    src: TypedArray,
+    index: Int32Array,
+    indexShape: readonly number[],
+    axis: number,
+    out: TypedArray,
+    outShape: readonly number[],
+  ): void;
+  /** Element type conversion (float to int truncates toward zero). */
+  cast(x: TypedArray, out: TypedArray): void;
+}
+
+const registry = new Map<string, () => Backend>();
+let current: Backend | null = null;
+
+/** Makes a backend available by name; its factory runs on first use. */
+export function registerBackend(name: string, factory: () => Backend): void {
+  registry.set(name, factory);
+}
+
+export function availableBackends(): string[] {
+  return [...registry.keys()];
+}
+
+/**
+ * Chooses the backend for every later op. The default is taken from the DESCENT_BACKEND environment
+ * variable when set, else 'js' (the plain-TypeScript reference backend).
+ */
+export function setBackend(name: string): Backend {
+  const factory = registry.get(name);
+  if (!factory)
+    throw new RangeError(
+      `setBackend: unknown backend '${name}'; available: ${availableBackends().join(', ')}`,
+    );
+  current = factory();
+  return current;
+}
+
+export function getBackend(): Backend {
+  if (current) return current;
+  const env = typeof process !== 'undefined' ? process.env?.DESCENT_BACKEND : undefined;
+  return setBackend(env && env.length > 0 ? env : 'js');
+}

@@ -1,0 +1,373 @@
+/**
+ * The reference backend: plain TypeScript loops over typed arrays. It is the definition of what every
+ * primitive computes, the fallback where WebAssembly is missing, and the backend the golden tests were
+ * first made to pass on. Loops are written for clarity first; the hot ones (matmul, same-shape
+ * elementwise) avoid per-element index arithmetic.
+ */
+import type { Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
+import { registerBackend } from '../backend.js';
+import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { broadcastStrides } from '../../tensor/shape.js';
+import { erf } from './special.js';
+
+type Arr = TypedArray;
+
+function unary(op: UnaryOp, x: Arr, out: Arr): void {
+  const n = x.length;
+  switch (op) {
+    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]!; break;
+    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); break;
+    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); break;
+    case 'log1p': for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); break;
+    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); break;
+    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); break;
+    case 'sign': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? 1 : v < 0 ? -1 : v; } break;
+    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); break;
+    case 'sigmoid':
+      // Written so that neither branch overflows: for v < 0 use e^v / (1 + e^v).
+      for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
+        else { const e = Math.exp(v); out[i] = e / (1 + e); }
+      }
+      break;
+    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; } break;
+    case 'erf': for (let i = 0; i < n; i++) out[i] = erf(x[i]!); break;
+    case 'sin': for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
+    case 'cos': for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
+    case 'floor': for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!); break;
+    case 'ceil': for (let i = 0; i < n; i++) out[i] = Math.ceil(x[i]!); break;
+    // PyTorch rounds half to even.
+    case 'round': for (let i = 0; i < n; i++) out[i] = roundHalfEven(x[i]!); break;
+    case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; break;
+    case 'not': for (let i = 0; i < n; i++) out[i] = x[i] ? 0 : 1; break;
+    default: throw new Error(`js backend: unknown unary op '${op as string}'`);
+  }
+} // prettier-ignore
+
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The loop over a broadcast result: dims are coalesced where every operand is contiguous across them,
+ * so the innermost run is as long as possible; `inner` is called once per run with each operand's
+ * starting offset and stride within the run (0 or the operand's stride).
+ */
+function forEachRun(
+  outShape: readonly number[],
+  operandStrides: number[][],
+  inner: (offsets: number[], runStrides: number[], outOffset: number, length: number) => void,
+): void {
+  // Coalesce dimensions.
+  const shape: number[] = [];
+  const strides: number[][] = operandStrides.map(() => []);
+  for (let d = 0; d < outShape.length; d++) {
+    const size = outShape[d]!;
+    if (size === 1) continue;
+    const last = shape.length - 1;
+    if (last >= 0 && operandStrides.every((s, k) => strides[k]![last] === s[d]! * size)) {
+      shape[last]! *= size;
+      operandStrides.forEach((s, k) => (strides[k]![last] = s[d]!));
+    } else {
+      shape.push(size);
+      operandStrides.forEach((s, k) => strides[k]!.push(s[d]!));
+    }
+  }
+  const total = outShape.reduce((a, b) => a * b, 1);
+  if (total === 0) return;
+  if (shape.length === 0) {
+    inner(
+      operandStrides.map(() => 0),
+      operandStrides.map(() => 0),
+      0,
+      1,
+    );
+    return;
+  }
+  const nd = shape.length;
+  const runLength = shape[nd - 1]!;
+  const runStrides = strides.map((s) => s[nd - 1]!);
+  const counter = new Array<number>(nd - 1).fill(0);
+  const offsets = operandStrides.map(() => 0);
+  const runs = total / runLength;
+  for (let r = 0; r < runs; r++) {
+    inner(offsets, runStrides, r * runLength, runLength);
+    // Advance the odometer over the outer dims.
+    for (let d = nd - 2; d >= 0; d--) {
+      counter[d]!++;
+      for (let k = 0; k < offsets.length; k++) offsets[k]! += strides[k]![d]!;
+      if (counter[d]! < shape[d]!) break;
+      for (let k = 0; k < offsets.length; k++) offsets[k]! -= strides[k]![d]! * shape[d]!;
+      counter[d] = 0;
+    }
+  }
+}
+
+type BinaryRun = (
+  a: Arr,
+  ao: number,
+  as: number,
+  b: Arr,
+  bo: number,
+  bs: number,
+  out: Arr,
+  oo: number,
+  n: number,
+) => void;
+
+const BINARY_RUNS: Record<BinaryOp, BinaryRun> = {
+  add: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! + b[bo + i * bs]!; },
+  sub: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! - b[bo + i * bs]!; },
+  mul: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! * b[bo + i * bs]!; },
+  div: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! / b[bo + i * bs]!; },
+  pow: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = Math.pow(a[ao + i * as]!, b[bo + i * bs]!); },
+  // NaN propagates through maximum/minimum, as in PyTorch.
+  maximum: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) { const x = a[ao + i * as]!, y = b[bo + i * bs]!; o[oo + i] = x > y || x !== x ? x : y; } },
+  minimum: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) { const x = a[ao + i * as]!, y = b[bo + i * bs]!; o[oo + i] = x < y || x !== x ? x : y; } },
+  eq: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! === b[bo + i * bs]! ? 1 : 0; },
+  ne: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! !== b[bo + i * bs]! ? 1 : 0; },
+  lt: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! < b[bo + i * bs]! ? 1 : 0; },
+  le: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! <= b[bo + i * bs]! ? 1 : 0; },
+  gt: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! > b[bo + i * bs]! ? 1 : 0; },
+  ge: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! >= b[bo + i * bs]! ? 1 : 0; },
+}; // prettier-ignore
+
+function binary(
+  op: BinaryOp,
+  a: Arr,
+  aShape: readonly number[],
+  b: Arr,
+  bShape: readonly number[],
+  out: Arr,
+  outShape: readonly number[],
+): void {
+  const run = BINARY_RUNS[op];
+  if (!run) throw new Error(`js backend: unknown binary op '${op as string}'`);
+  if (a.length === out.length && b.length === out.length) {
+    run(a, 0, 1, b, 0, 1, out, 0, out.length);
+    return;
+  }
+  const strides = [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)];
+  forEachRun(outShape, strides, (off, rs, oo, n) => run(a, off[0]!, rs[0]!, b, off[1]!, rs[1]!, out, oo, n));
+}
+
+function where(
+  c: Arr,
+  cShape: readonly number[],
+  a: Arr,
+  aShape: readonly number[],
+  b: Arr,
+  bShape: readonly number[],
+  out: Arr,
+  outShape: readonly number[],
+): void {
+  const strides = [
+    broadcastStrides(cShape, outShape),
+    broadcastStrides(aShape, outShape),
+    broadcastStrides(bShape, outShape),
+  ];
+  forEachRun(outShape, strides, (off, rs, oo, n) => {
+    const [co, ao, bo] = off as [number, number, number];
+    const [cs, as, bs] = rs as [number, number, number];
+    for (let i = 0; i < n; i++) out[oo + i] = c[co + i * cs] ? a[ao + i * as]! : b[bo + i * bs]!;
+  });
+}
+
+function reduce(op: ReduceOp, x: Arr, outer: number, reduced: number, inner: number, out: Arr): void {
+  const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(init);
+    const base = o * reduced * inner;
+    for (let r = 0; r < reduced; r++) {
+      const row = base + r * inner;
+      switch (op) {
+        case 'sum': for (let i = 0; i < inner; i++) acc[i]! += x[row + i]!; break;
+        case 'prod': for (let i = 0; i < inner; i++) acc[i]! *= x[row + i]!; break;
+        case 'max': for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v > acc[i]! || v !== v) acc[i] = v; } break;
+        case 'min': for (let i = 0; i < inner; i++) { const v = x[row + i]!; if (v < acc[i]! || v !== v) acc[i] = v; } break;
+      }
+    }
+    out.set(acc, o * inner);
+  }
+} // prettier-ignore
+
+function argReduce(op: 'max' | 'min', x: Arr, outer: number, reduced: number, inner: number, values: Arr, indices: Int32Array): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * reduced * inner + i;
+      let best = x[base]!;
+      let bestIndex = 0;
+      if (best === best) {
+        for (let r = 1; r < reduced; r++) {
+          const v = x[base + r * inner]!;
+          if (v !== v) { best = v; bestIndex = r; break; } // NaN wins, as in PyTorch
+          if (op === 'max' ? v > best : v < best) { best = v; bestIndex = r; }
+        }
+      }
+      values[o * inner + i] = best;
+      indices[o * inner + i] = bestIndex;
+    }
+  }
+} // prettier-ignore
+
+function matmul(a: Arr, b: Arr, out: Arr, spec: MatmulSpec): void {
+  const { batch, m, k, n, transA, transB, strideA, strideB } = spec;
+  const row = new Float64Array(n);
+  for (let p = 0; p < batch; p++) {
+    const ao = p * strideA;
+    const bo = p * strideB;
+    const oo = p * m * n;
+    if (!transB) {
+      // out[i, :] = Σ_k A[i, k] · B[k, :], accumulated in a float64 row: contiguous inner loop over n.
+      for (let i = 0; i < m; i++) {
+        row.fill(0);
+        for (let kk = 0; kk < k; kk++) {
+          const av = transA ? a[ao + kk * m + i]! : a[ao + i * k + kk]!;
+          if (av === 0) continue;
+          const bRow = bo + kk * n;
+          for (let j = 0; j < n; j++) row[j]! += av * b[bRow + j]!;
+        }
+        for (let j = 0; j < n; j++) out[oo + i * n + j] = row[j]!;
+      }
+    } else {
+      // B is [n, k]: out[i, j] is the dot product of two contiguous rows when A is not transposed.
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          const bRow = bo + j * k;
+          if (!transA) {
+            const aRow = ao + i * k;
+            for (let kk = 0; kk < k; kk++) s += a[aRow + kk]! * b[bRow + kk]!;
+          } else {
+            for (let kk = 0; kk < k; kk++) s += a[ao + kk * m + i]! * b[bRow + kk]!;
+          }
+          out[oo + i * n + j] = s;
+        }
+      }
+    }
+  }
+}
+
+function copyStrided(
+  x: Arr,
+  offset: number,
+  strides: readonly number[],
+  shape: readonly number[],
+  out: Arr,
+): void {
+  forEachRun(shape, [strides as number[]], (off, rs, oo, n) => {
+    const s = rs[0]!;
+    const o = offset + off[0]!;
+    if (s === 1) {
+      for (let i = 0; i < n; i++) out[oo + i] = x[o + i]!;
+    } else {
+      for (let i = 0; i < n; i++) out[oo + i] = x[o + i * s]!;
+    }
+  });
+}
+
+function indexSelect(x: Arr, outer: number, n: number, inner: number, index: Int32Array, out: Arr): void {
+  const m = index.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const src = (o * n + index[j]!) * inner;
+      const dst = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] = x[src + i]!;
+    }
+  }
+}
+
+function indexAdd(src: Arr, outer: number, n: number, inner: number, index: Int32Array, out: Arr): void {
+  const m = index.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const dst = (o * n + index[j]!) * inner;
+      const from = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i]! += src[from + i]!;
+    }
+  }
+}
+
+/** Visits every position of indexShape with the matching offset into an array of `otherShape` and the index's flat position. */
+function forEachGatherPosition(
+  indexShape: readonly number[],
+  otherShape: readonly number[],
+  axis: number,
+  index: Int32Array,
+  visit: (flat: number, otherOffset: number) => void,
+): void {
+  const nd = indexShape.length;
+  const otherStrides = new Array<number>(nd);
+  let s = 1;
+  for (let d = nd - 1; d >= 0; d--) {
+    otherStrides[d] = s;
+    s *= otherShape[d]!;
+  }
+  const counter = new Array<number>(nd).fill(0);
+  const total = index.length;
+  for (let flat = 0; flat < total; flat++) {
+    let off = 0;
+    for (let d = 0; d < nd; d++) off += (d === axis ? index[flat]! : counter[d]!) * otherStrides[d]!;
+    visit(flat, off);
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++counter[d]! < indexShape[d]!) break;
+      counter[d] = 0;
+    }
+  }
+}
+
+function gather(
+  x: Arr,
+  xShape: readonly number[],
+  axis: number,
+  index: Int32Array,
+  indexShape: readonly number[],
+  out: Arr,
+): void {
+  forEachGatherPosition(indexShape, xShape, axis, index, (flat, off) => (out[flat] = x[off]!));
+}
+
+function scatterAdd(
+  src: Arr,
+  index: Int32Array,
+  indexShape: readonly number[],
+  axis: number,
+  out: Arr,
+  outShape: readonly number[],
+): void {
+  forEachGatherPosition(indexShape, outShape, axis, index, (flat, off) => (out[off]! += src[flat]!));
+}
+
+function cast(x: Arr, out: Arr): void {
+  if (out instanceof Int32Array && !(x instanceof Int32Array || x instanceof Uint8Array)) {
+    for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
+  } else if (out instanceof Uint8Array) {
+    for (let i = 0; i < x.length; i++) out[i] = x[i] ? 1 : 0;
+  } else {
+    out.set(x);
+  }
+}
+
+export function createJsBackend(): Backend {
+  return {
+    name: 'js',
+    allocate: (dtype: DType, size: number) => allocate(dtype, size),
+    unary,
+    binary,
+    where,
+    reduce,
+    argReduce,
+    matmul,
+    copyStrided,
+    indexSelect,
+    indexAdd,
+    gather,
+    scatterAdd,
+    cast,
+  };
+}
+
+registerBackend('js', createJsBackend);

@@ -213,42 +213,83 @@ function argReduce(op: 'max' | 'min', x: Arr, outer: number, reduced: number, in
   }
 } // prettier-ignore
 
+/**
+ * Packs op(A) as float64 rows [m, k] and op(B)ᵀ as float64 rows [n, k], so that every transpose variant
+ * runs the same kernel: dot products of contiguous rows, 4 rows of A by 2 rows of Bᵀ at a time (eight
+ * accumulators held in registers). Packing costs O(mk + kn) against the O(mkn) product, makes the inner
+ * loop monomorphic (always Float64Array), and accumulates in float64.
+ */
 function matmul(a: Arr, b: Arr, out: Arr, spec: MatmulSpec): void {
   const { batch, m, k, n, transA, transB, strideA, strideB } = spec;
-  const row = new Float64Array(n);
+  const pa = new Float64Array(m * k);
+  const pb = new Float64Array(n * k);
+  let packedA = -1;
+  let packedB = -1;
   for (let p = 0; p < batch; p++) {
     const ao = p * strideA;
     const bo = p * strideB;
-    const oo = p * m * n;
-    if (!transB) {
-      // out[i, :] = Σ_k A[i, k] · B[k, :], accumulated in a float64 row: contiguous inner loop over n.
-      for (let i = 0; i < m; i++) {
-        row.fill(0);
-        for (let kk = 0; kk < k; kk++) {
-          const av = transA ? a[ao + kk * m + i]! : a[ao + i * k + kk]!;
-          if (av === 0) continue;
-          const bRow = bo + kk * n;
-          for (let j = 0; j < n; j++) row[j]! += av * b[bRow + j]!;
-        }
-        for (let j = 0; j < n; j++) out[oo + i * n + j] = row[j]!;
-      }
-    } else {
-      // B is [n, k]: out[i, j] is the dot product of two contiguous rows when A is not transposed.
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          const bRow = bo + j * k;
-          if (!transA) {
-            const aRow = ao + i * k;
-            for (let kk = 0; kk < k; kk++) s += a[aRow + kk]! * b[bRow + kk]!;
-          } else {
-            for (let kk = 0; kk < k; kk++) s += a[ao + kk * m + i]! * b[bRow + kk]!;
-          }
-          out[oo + i * n + j] = s;
-        }
-      }
+    if (ao !== packedA) {
+      packRows(a, ao, m, k, transA, pa);
+      packedA = ao;
     }
+    if (bo !== packedB) {
+      packRows(b, bo, n, k, !transB, pb);
+      packedB = bo;
+    }
+    dotKernel(pa, pb, out, p * m * n, m, k, n);
   }
+}
+
+/** Writes `rows` rows of length k: either a contiguous [rows, k] block or the transpose of a [k, rows] block. */
+function packRows(
+  src: Arr,
+  offset: number,
+  rows: number,
+  k: number,
+  transposed: boolean,
+  dst: Float64Array,
+): void {
+  if (!transposed) {
+    for (let t = 0; t < rows * k; t++) dst[t] = src[offset + t]!;
+    return;
+  }
+  for (let kk = 0; kk < k; kk++) {
+    const from = offset + kk * rows;
+    for (let r = 0; r < rows; r++) dst[r * k + kk] = src[from + r]!;
+  }
+}
+
+function dotKernel(a: Float64Array, b: Float64Array, out: Arr, oo: number, m: number, k: number, n: number): void {
+  const m4 = m - (m % 4);
+  const n2 = n - (n % 2);
+  for (let i = 0; i < m4; i += 4) {
+    const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+    for (let j = 0; j < n2; j += 2) {
+      const c0 = j * k, c1 = c0 + k;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let kk = 0; kk < k; kk++) {
+        const x0 = b[c0 + kk]!, x1 = b[c1 + kk]!;
+        const y0 = a[r0 + kk]!, y1 = a[r1 + kk]!, y2 = a[r2 + kk]!, y3 = a[r3 + kk]!;
+        s00 += y0 * x0; s01 += y0 * x1;
+        s10 += y1 * x0; s11 += y1 * x1;
+        s20 += y2 * x0; s21 += y2 * x1;
+        s30 += y3 * x0; s31 += y3 * x1;
+      }
+      const o = oo + i * n + j;
+      out[o] = s00; out[o + 1] = s01;
+      out[o + n] = s10; out[o + n + 1] = s11;
+      out[o + 2 * n] = s20; out[o + 2 * n + 1] = s21;
+      out[o + 3 * n] = s30; out[o + 3 * n + 1] = s31;
+    }
+    for (let j = n2; j < n; j++) for (let r = i; r < i + 4; r++) out[oo + r * n + j] = dot(a, r * k, b, j * k, k);
+  }
+  for (let i = m4; i < m; i++) for (let j = 0; j < n; j++) out[oo + i * n + j] = dot(a, i * k, b, j * k, k);
+} // prettier-ignore
+
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, k: number): number {
+  let s = 0;
+  for (let kk = 0; kk < k; kk++) s += a[ao + kk]! * b[bo + kk]!;
+  return s;
 }
 
 function copyStrided(

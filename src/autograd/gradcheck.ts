@@ -63,6 +63,8 @@ export function gradcheck(
   };
 
   // Analytic: backward of Σ v·f.
+  // The check must not disturb gradients the caller has accumulated: set them aside and restore them.
+  const savedGrads = checked.map((t) => t.grad);
   for (const t of checked) t.grad = null;
   let total: Tensor | null = null;
   first.forEach((o, k) => {
@@ -75,9 +77,9 @@ export function gradcheck(
     (total as Tensor).backward();
     checked.forEach((t, k) => {
       if (t.grad) analytic[k]!.set(t.grad._data);
-      t.grad = null;
     });
   }
+  checked.forEach((t, k) => (t.grad = savedGrads[k]!));
 
   // Numeric: central differences, one element at a time.
   for (let k = 0; k < checked.length; k++) {

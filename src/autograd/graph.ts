@@ -26,7 +26,8 @@ export function record(out: Tensor, inputs: readonly Tensor[], name: string, bac
   if (!isGradEnabled()) return out;
   if (out.dtype !== 'float32' && out.dtype !== 'float64') return out;
   if (!inputs.some((t) => t.requiresGrad)) return out;
-  out._gradFn = { name, inputs, versions: inputs.map((t) => t._version), backward };
+  // A copy of the list: a caller's array (cat's, stack's) may be changed after the op ran.
+  out._gradFn = { name, inputs: [...inputs], versions: inputs.map((t) => t._version), backward };
   out._requiresGrad = true;
   return out;
 }

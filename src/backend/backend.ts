@@ -189,5 +189,11 @@ export function setBackend(name: string): Backend {
 export function getBackend(): Backend {
   if (current) return current;
   const env = typeof process !== 'undefined' ? process.env?.DESCENT_BACKEND : undefined;
+  if (env && env.length > 0 && !registry.has(env)) {
+    // Name the variable: the user never called setBackend, so that message would not point anywhere.
+    throw new RangeError(
+      `DESCENT_BACKEND='${env}' names an unknown backend; available: ${availableBackends().join(', ')} (unset it for the default 'js')`,
+    );
+  }
   return setBackend(env && env.length > 0 ? env : 'js');
 }

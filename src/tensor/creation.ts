@@ -62,10 +62,16 @@ export function tensor(
   const shape = nestedShape(nested);
   const dtype = options.dtype ?? (containsBoolean(nested) ? 'bool' : 'float32');
   const out = allocate(dtype, sizeOf(shape));
-  flattenNested(nested, out);
-  const t = finish(out, shape, options);
-  if (options.shape) return t.reshape([...options.shape]);
-  return t;
+  if (dtype === 'bool') {
+    // Through cast: writing 0.5 or 256 straight into a Uint8Array would store 0 (false).
+    const values = new Float64Array(out.length);
+    flattenNested(nested, values);
+    getBackend().cast(values, out);
+  } else flattenNested(nested, out);
+  // Reshape before marking requiresGrad, so that the result is a leaf.
+  const t = Tensor._fromData(out, shape);
+  const shaped = options.shape ? t.reshape([...options.shape]) : t;
+  return finish(shaped._data, shaped.shape, options);
 }
 
 /** Wraps a typed array without copying (the tensor takes ownership). */
@@ -85,7 +91,7 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   const s = checkShape(shape, 'full');
   const data = allocate(options.dtype ?? 'float32', sizeOf(s));
-  if (value !== 0) data.fill(value);
+  if (value !== 0) data.fill(options.dtype === 'bool' ? 1 : value); // bool holds 0/1 only
   return finish(data, s, options);
 }
 
@@ -127,7 +133,8 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   const data = allocate(options.dtype ?? 'float32', steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Like PyTorch, fill the second half from the end so that the last value is exactly `end`.
-  const half = Math.floor(steps / 2);
+  // (A single step is `start`, as in PyTorch.)
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) data[i] = i < half ? start + i * delta : end - (steps - 1 - i) * delta;
   return finish(data, [steps], options);
 }

@@ -196,6 +196,12 @@ export class Tensor {
         `${op}: a leaf tensor that requires grad cannot be changed in place while gradients are recorded; wrap the update in noGrad()`,
       );
     }
+    // In-place ops are not recorded, so changing a non-leaf would silently leave its gradient rule stale.
+    if (isGradEnabled() && this.requiresGrad) {
+      throw new Error(
+        `${op}: in-place ops are not recorded by autograd, so a tensor computed from inputs that require grad cannot be changed in place; use the out-of-place op (e.g. mul instead of mul_)`,
+      );
+    }
   }
   private assign(op: string, value: Tensor): this {
     this.checkInPlace(op);
@@ -236,7 +242,7 @@ export class Tensor {
   }
   fill_(value: number): this {
     this.checkInPlace('fill_');
-    this._data.fill(value);
+    this._data.fill(this.dtype === 'bool' && value !== 0 ? 1 : value); // bool holds 0/1 only
     this._version++;
     return this;
   }
@@ -476,7 +482,14 @@ export class Tensor {
     return mv.slice(this, dim, start, end, step);
   }
   narrow(dim: number, start: number, length: number): Tensor {
-    return mv.slice(this, dim, start, start + length);
+    // A negative start counts from the end (slice(-2, 0) would be empty); the range must fit, as in PyTorch.
+    const size = this.shape[normalizeDim(dim, this.ndim, 'narrow')]!;
+    const s = start < 0 ? start + size : start;
+    if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size)
+      throw new RangeError(
+        `narrow: start ${start} and length ${length} do not fit in dimension ${dim} of size ${size}`,
+      );
+    return mv.slice(this, dim, s, s + length);
   }
   select(dim: number, index: number): Tensor {
     return mv.select(this, dim, index);

@@ -31,7 +31,8 @@ function unary(op: UnaryOp, x: Arr, out: Arr): void {
         else { const e = Math.exp(v); out[i] = e / (1 + e); }
       }
       break;
-    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; } break;
+    // NaN propagates, as in PyTorch.
+    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 || v !== v ? v : 0; } break;
     case 'erf': for (let i = 0; i < n; i++) out[i] = erf(x[i]!); break;
     case 'sin': for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
     case 'cos': for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
@@ -40,7 +41,8 @@ function unary(op: UnaryOp, x: Arr, out: Arr): void {
     // PyTorch rounds half to even.
     case 'round': for (let i = 0; i < n; i++) out[i] = roundHalfEven(x[i]!); break;
     case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; break;
-    case 'not': for (let i = 0; i < n; i++) out[i] = x[i] ? 0 : 1; break;
+    // Non-zero (NaN included) is true, as in PyTorch; JS truthiness would make NaN false.
+    case 'not': for (let i = 0; i < n; i++) out[i] = x[i] === 0 ? 1 : 0; break;
     default: throw new Error(`js backend: unknown unary op '${op as string}'`);
   }
 } // prettier-ignore
@@ -386,7 +388,7 @@ function cast(x: Arr, out: Arr): void {
   if (out instanceof Int32Array && !(x instanceof Int32Array || x instanceof Uint8Array)) {
     for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
   } else if (out instanceof Uint8Array) {
-    for (let i = 0; i < x.length; i++) out[i] = x[i] ? 1 : 0;
+    for (let i = 0; i < x.length; i++) out[i] = x[i] !== 0 ? 1 : 0; // NaN is true, as in PyTorch
   } else {
     out.set(x);
   }

@@ -146,7 +146,8 @@ export function pow(a: Tensor, bv: TensorLike): Tensor {
   const b = asTensor(bv, a);
   const out = binaryKernel('pow', a, b);
   return record(out, [a, b], 'pow', (g) => [
-    a.requiresGrad ? sumTo(g.mul(b).mul(a.pow(b.sub(1))), a.shape) : null,
+    // Where b = 0 the gradient is 0 (PyTorch's masked_fill), not 0·0^(−1) = NaN.
+    a.requiresGrad ? sumTo(where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), a.shape) : null,
     b.requiresGrad ? sumTo(where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(a.log())), b.shape) : null,
   ]);
 }

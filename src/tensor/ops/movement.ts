@@ -94,6 +94,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   }
   const lead = shape.length - x.ndim;
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
+  if (target.some((d) => !Number.isInteger(d) || d < 0))
+    throw new RangeError(
+      `expand: invalid target ${formatShape(shape)} for ${formatShape(x.shape)}: -1 can only keep an existing dimension`,
+    );
   const strides = contiguousStrides(x.shape);
   const outStrides = target.map((d, i) => {
     if (i < lead) return 0;
@@ -283,6 +287,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('cat: expected a non-empty list of tensors');
   const first = tensors[0]!;
+  if (first.ndim === 0)
+    throw new RangeError('cat: 0-d tensors cannot be concatenated; use stack or unsqueeze them first');
   const d = normalizeDim(dim, first.ndim, 'cat');
   tensors.forEach((t, k) => {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
@@ -338,7 +344,8 @@ export function oneHot(x: Tensor, numClasses?: number): Tensor {
   if (x.dtype !== 'int32')
     throw new TypeError(`oneHot: expected an int32 tensor of class indices, got ${x.dtype}`);
   const data = x._data as Int32Array;
-  const classes = numClasses ?? (data.length === 0 ? 0 : Math.max(...data) + 1);
+  // A loop, not Math.max(...data): spreading a large array overflows the call stack.
+  const classes = numClasses ?? data.reduce((m, v) => Math.max(m, v + 1), 0);
   const out = new Int32Array(data.length * classes);
   for (let i = 0; i < data.length; i++) {
     const c = data[i]!;

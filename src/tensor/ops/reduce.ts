@@ -69,7 +69,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, 'mean');
   if (!isFloat(x.dtype))
     throw new TypeError(`mean: needs a floating tensor, got ${x.dtype}; convert with .float() first`);
-  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1); // a 0-d tensor's dim 0 counts 1
   return sum(x, dims, keepdim).div(count);
 }
 
@@ -142,7 +142,7 @@ export interface VarianceOptions {
 export function variance(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
   const { unbiased = true, keepdim = false } = options;
   const dims = normalizeDims(dim, x.ndim, 'var');
-  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1); // a 0-d tensor's dim 0 counts 1
   const centered = x.sub(x.mean(dims, true));
   return centered
     .mul(centered)

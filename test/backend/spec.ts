@@ -1,0 +1,896 @@
+/**
+ * The backend spec: every primitive of the Backend interface, called directly on typed arrays and
+ * compared with naive reference loops written here, in float32 and float64. A new backend (WebAssembly
+ * SIMD, WebGPU) passes this file before anything else runs on it:
+ *
+ *   describeBackendSpec('wasm', () => createWasmBackend());
+ *
+ * The spec wraps the backend so that it records which primitives it called, and its last test fails
+ * if a primitive of the interface was never exercised.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  BINARY_OPS,
+  REDUCE_OPS,
+  UNARY_OPS,
+  type Backend,
+  type BinaryOp,
+  type MatmulSpec,
+  type ReduceOp,
+  type UnaryOp,
+} from '../../src/backend/backend.js';
+import type { DType, TypedArray } from '../../src/tensor/dtype.js';
+
+/** Every member of the Backend interface; the type check below fails when the interface grows. */
+export const BACKEND_PRIMITIVES = [
+  'name',
+  'allocate',
+  'unary',
+  'binary',
+  'where',
+  'reduce',
+  'argReduce',
+  'matmul',
+  'copyStrided',
+  'indexSelect',
+  'indexAdd',
+  'gather',
+  'scatterAdd',
+  'cast',
+] as const satisfies readonly (keyof Backend)[];
+
+type Unlisted = Exclude<keyof Backend, (typeof BACKEND_PRIMITIVES)[number]>;
+// A compile error here means a Backend member is missing from BACKEND_PRIMITIVES (and from this spec).
+const _everyMemberListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void _everyMemberListed;
+
+type FloatDType = 'float32' | 'float64';
+const FLOAT_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
+
+// ---- small helpers: a seeded source of test data, shapes, comparison ----
+
+/** mulberry32: deterministic test data independent of the library's own generator. */
+function makeRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function typed(dtype: DType, values: ArrayLike<number>): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int32':
+      return Int32Array.from(values);
+    case 'bool':
+      return Uint8Array.from(values);
+  }
+}
+
+function randomArray(dtype: DType, n: number, rng: () => number, low = -2, high = 2): TypedArray {
+  const values = Array.from({ length: n }, () => low + (high - low) * rng());
+  if (dtype === 'int32') return typed(dtype, values.map(Math.round));
+  if (dtype === 'bool')
+    return typed(
+      dtype,
+      values.map((v) => (v > 0 ? 1 : 0)),
+    );
+  return typed(dtype, values);
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function contiguous(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+/** The multi-index of flat position `flat` in a row-major array of `shape`. */
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = flat % shape[d]!;
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return idx;
+}
+
+/** The flat position in an array of `shape` that broadcasting reads for output multi-index `outIdx`. */
+function broadcastRead(outIdx: readonly number[], shape: readonly number[]): number {
+  const lead = outIdx.length - shape.length;
+  const strides = contiguous(shape);
+  let off = 0;
+  for (let d = 0; d < shape.length; d++) off += (shape[d] === 1 ? 0 : outIdx[lead + d]!) * strides[d]!;
+  return off;
+}
+
+function broadcastShape(...shapes: (readonly number[])[]): number[] {
+  const nd = Math.max(...shapes.map((s) => s.length));
+  return Array.from({ length: nd }, (_, i) => {
+    let out = 1;
+    for (const s of shapes) {
+      const d = s[s.length - nd + i] ?? 1;
+      if (d !== 1) out = d;
+    }
+    return out;
+  });
+}
+
+const f32 = (v: number) => Math.fround(v);
+/** What a kernel writing into `dtype` should store for the exact value v. */
+function stored(dtype: DType, v: number): number {
+  if (dtype === 'float32') return f32(v);
+  if (dtype === 'int32') return v | 0;
+  if (dtype === 'bool') return v ? 1 : 0;
+  return v;
+}
+
+interface Tol {
+  rtol: number;
+  atol: number;
+}
+const EXACT: Tol = { rtol: 0, atol: 0 };
+
+/** Elementwise |a − e| ≤ atol + rtol·|e|, NaN matching NaN and infinities matching exactly. */
+function assertArrayClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tol, what: string) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e)) {
+      assert.ok(Number.isNaN(a), `${what}: element ${i} is ${a}, expected NaN`);
+      continue;
+    }
+    if (!Number.isFinite(e)) {
+      assert.equal(a, e, `${what}: element ${i} is ${a}, expected ${e}`);
+      continue;
+    }
+    assert.ok(
+      Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e),
+      `${what}: element ${i} is ${a}, expected ${e} (rtol ${tol.rtol}, atol ${tol.atol})`,
+    );
+  }
+}
+
+// ---- references ----
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** erf by composite Simpson quadrature of 2/√π·e^(−t²) over [0, x]: slow, simple and independent. */
+function erfByQuadrature(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (Math.abs(x) > 6) return Math.sign(x);
+  const n = 4000;
+  const h = x / n;
+  let s = 1 + Math.exp(-x * x);
+  for (let i = 1; i < n; i++) s += (i % 2 === 1 ? 4 : 2) * Math.exp(-(i * h) * (i * h));
+  return ((TWO_OVER_SQRT_PI * h) / 3) * s;
+}
+
+function roundHalfToEven(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  const f = Math.floor(v);
+  const diff = v - f;
+  if (diff < 0.5) return f;
+  if (diff > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+interface UnaryCase {
+  ref: (x: number) => number;
+  /** Random inputs are drawn from [low, high]. */
+  low: number;
+  high: number;
+  /** Hand-picked inputs: edges, special values. */
+  specials: number[];
+}
+
+const NON_FINITE = [NaN, Infinity, -Infinity];
+
+const UNARY_REFERENCE: Record<UnaryOp, UnaryCase> = {
+  neg: { ref: (x) => -x, low: -3, high: 3, specials: [0, ...NON_FINITE] },
+  exp: { ref: Math.exp, low: -5, high: 5, specials: [0, -800, 800, ...NON_FINITE] },
+  log: { ref: Math.log, low: 0.01, high: 10, specials: [0, 1, -1, ...NON_FINITE] },
+  log1p: { ref: Math.log1p, low: -0.9, high: 5, specials: [0, 1e-12, -1, -2, ...NON_FINITE] },
+  sqrt: { ref: Math.sqrt, low: 0, high: 10, specials: [0, 4, -1, ...NON_FINITE] },
+  abs: { ref: Math.abs, low: -3, high: 3, specials: [0, -0, ...NON_FINITE] },
+  sign: { ref: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), low: -3, high: 3, specials: [0, ...NON_FINITE] },
+  tanh: { ref: Math.tanh, low: -4, high: 4, specials: [0, 30, -30, ...NON_FINITE] },
+  sigmoid: {
+    ref: (x) => 1 / (1 + Math.exp(-x)),
+    low: -8,
+    high: 8,
+    specials: [0, 40, -40, 800, -800, ...NON_FINITE],
+  },
+  relu: { ref: (x) => (x > 0 || Number.isNaN(x) ? x : 0), low: -3, high: 3, specials: [0, ...NON_FINITE] },
+  erf: { ref: erfByQuadrature, low: -4, high: 4, specials: [0, 2.9, 3, 3.1, 5, -5, ...NON_FINITE] },
+  sin: { ref: Math.sin, low: -7, high: 7, specials: [0, Math.PI / 2, ...NON_FINITE] },
+  cos: { ref: Math.cos, low: -7, high: 7, specials: [0, Math.PI, ...NON_FINITE] },
+  floor: { ref: Math.floor, low: -5, high: 5, specials: [-0.5, 2, -2, 2.5, ...NON_FINITE] },
+  ceil: { ref: Math.ceil, low: -5, high: 5, specials: [-0.5, 2, -2, 2.5, ...NON_FINITE] },
+  round: {
+    ref: roundHalfToEven,
+    low: -5,
+    high: 5,
+    specials: [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49, 2.51, 1e6 + 0.5, ...NON_FINITE],
+  },
+  reciprocal: { ref: (x) => 1 / x, low: 0.1, high: 4, specials: [-2, 0, ...NON_FINITE] },
+  // PyTorch: logical_not(nan) is false, since nan is non-zero.
+  not: { ref: (x) => (x === 0 ? 1 : 0), low: -1, high: 1, specials: [0, -0, 1, 0.5, ...NON_FINITE] },
+};
+
+const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+};
+
+const COMPARISONS: readonly BinaryOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+
+/**
+ * Pairs of shapes, chosen to hit every path of a broadcasting loop: equal shapes, scalars, trailing and
+ * leading broadcasts, size-1 dims in the middle (skipped when coalescing), dims that coalesce for one
+ * operand but not the other, different ranks, and empty dims.
+ */
+const BROADCAST_CASES: [number[], number[]][] = [
+  [[2, 3], [2, 3]],
+  [[], []],
+  [[], [2, 3]],
+  [[2, 3], []],
+  [[6], [1]],
+  [[2, 3, 1], [4]],
+  [[3, 1], [1, 4]],
+  [[2, 3, 4], [1, 1, 4]],
+  [[2, 3, 4], [2, 3, 1]],
+  [[2, 1, 4], [2, 3, 1]],
+  [[4, 1, 3, 1], [1, 5, 1, 2]],
+  [[3, 1, 1], [1, 1, 3]],
+  [[1, 1, 5], [5]],
+  [[2, 1, 3], [1, 1, 1]],
+  [[5, 1], [1, 1, 1, 3]],
+  [[2, 3, 4, 5], [3, 1, 5]],
+  [[1, 4], [3, 1]],
+  [[0, 3], [3]],
+  [[2, 0], [1]],
+]; // prettier-ignore
+
+function referenceBinary(
+  op: BinaryOp,
+  a: TypedArray,
+  aShape: readonly number[],
+  b: TypedArray,
+  bShape: readonly number[],
+  outDType: DType,
+): { out: number[]; shape: number[] } {
+  const shape = broadcastShape(aShape, bShape);
+  const out: number[] = [];
+  for (let i = 0; i < sizeOf(shape); i++) {
+    const idx = unravel(i, shape);
+    out.push(
+      stored(outDType, BINARY_REFERENCE[op](a[broadcastRead(idx, aShape)]!, b[broadcastRead(idx, bShape)]!)),
+    );
+  }
+  return { out, shape };
+}
+
+/** Reduces the middle axis of x viewed as [outer, reduced, inner]. */
+function referenceReduce(op: ReduceOp, x: ArrayLike<number>, outer: number, reduced: number, inner: number) {
+  const out: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const column = Array.from({ length: reduced }, (_, r) => x[(o * reduced + r) * inner + i]!);
+      let v: number;
+      if (op === 'sum') v = column.reduce((s, c) => s + c, 0);
+      else if (op === 'prod') v = column.reduce((s, c) => s * c, 1);
+      else if (column.some(Number.isNaN)) v = NaN;
+      else v = op === 'max' ? Math.max(...column) : Math.min(...column);
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+function referenceArgReduce(
+  op: 'max' | 'min',
+  x: ArrayLike<number>,
+  outer: number,
+  reduced: number,
+  inner: number,
+) {
+  const values: number[] = [];
+  const indices: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = 0;
+      for (let r = 0; r < reduced; r++) {
+        const v = x[(o * reduced + r) * inner + i]!;
+        const b = x[(o * reduced + best) * inner + i]!;
+        if (Number.isNaN(b)) break; // the first NaN wins
+        if (Number.isNaN(v) || (op === 'max' ? v > b : v < b)) best = r;
+      }
+      indices.push(best);
+      values.push(x[(o * reduced + best) * inner + i]!);
+    }
+  }
+  return { values, indices };
+}
+
+function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulSpec): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < s.batch; p++) {
+    for (let i = 0; i < s.m; i++) {
+      for (let j = 0; j < s.n; j++) {
+        let acc = 0;
+        for (let kk = 0; kk < s.k; kk++) {
+          const av = a[p * s.strideA + (s.transA ? kk * s.m + i : i * s.k + kk)]!;
+          const bv = b[p * s.strideB + (s.transB ? j * s.k + kk : kk * s.n + j)]!;
+          acc += av * bv;
+        }
+        out.push(acc);
+      }
+    }
+  }
+  return out;
+}
+
+function referenceCopyStrided(x: ArrayLike<number>, offset: number, strides: number[], shape: number[]) {
+  const out: number[] = [];
+  for (let i = 0; i < sizeOf(shape); i++) {
+    const idx = unravel(i, shape);
+    out.push(x[offset + idx.reduce((s, v, d) => s + v * strides[d]!, 0)]!);
+  }
+  return out;
+}
+
+/** torch.gather / scatter_add positions: for each element of index, the flat offset it addresses in `other`. */
+function gatherOffsets(
+  indexShape: number[],
+  index: Int32Array,
+  otherShape: number[],
+  axis: number,
+): number[] {
+  const strides = contiguous(otherShape);
+  return Array.from(index, (v, flat) => {
+    const idx = unravel(flat, indexShape);
+    idx[axis] = v;
+    return idx.reduce((s, c, d) => s + c * strides[d]!, 0);
+  });
+}
+
+// ---- the spec ----
+
+/** Wraps a backend so that every primitive call is recorded by name. */
+function recording(backend: Backend, called: Set<string>): Backend {
+  const wrapped: Record<string, unknown> = {};
+  for (const key of Object.keys(backend)) {
+    const value = (backend as unknown as Record<string, unknown>)[key];
+    wrapped[key] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => {
+            called.add(key);
+            return (value as (...a: unknown[]) => unknown).apply(backend, args);
+          }
+        : value;
+  }
+  return wrapped as unknown as Backend;
+}
+
+/** Runs the whole primitive spec against the backend that `make` returns. */
+export function describeBackendSpec(name: string, make: () => Backend): void {
+  describe(`backend spec: ${name}`, () => {
+    const called = new Set<string>();
+    const backend = recording(make(), called);
+
+    it('has a name and implements every primitive', () => {
+      assert.equal(typeof backend.name, 'string');
+      assert.ok(backend.name.length > 0);
+      for (const p of BACKEND_PRIMITIVES) {
+        if (p !== 'name') assert.equal(typeof backend[p], 'function', `${name} lacks the primitive ${p}`);
+      }
+    });
+
+    it('allocate: zero-filled buffers of the right type and size', () => {
+      const kinds: [DType, new (n: number) => TypedArray][] = [
+        ['float32', Float32Array],
+        ['float64', Float64Array],
+        ['int32', Int32Array],
+        ['bool', Uint8Array],
+      ];
+      for (const [dtype, ctor] of kinds) {
+        for (const size of [0, 1, 17]) {
+          const buf = backend.allocate(dtype, size);
+          assert.ok(buf instanceof ctor, `allocate(${dtype}) gives a ${ctor.name}`);
+          assert.equal(buf.length, size);
+          assert.ok(buf.every((v) => v === 0));
+        }
+      }
+    });
+
+    for (const dtype of FLOAT_DTYPES) {
+      describe(dtype, () => {
+        const tol: Tol = dtype === 'float32' ? { rtol: 1e-6, atol: 1e-7 } : { rtol: 1e-12, atol: 1e-14 };
+
+        it('unary: every op against Math on random and special inputs', () => {
+          const listed = new Set<string>(UNARY_OPS);
+          assert.deepEqual(Object.keys(UNARY_REFERENCE).sort(), [...listed].sort());
+          const rng = makeRng(1);
+          for (const op of UNARY_OPS) {
+            const { ref, low, high, specials } = UNARY_REFERENCE[op];
+            const values = [...specials, ...Array.from({ length: 40 }, () => low + (high - low) * rng())];
+            const x = typed(dtype, values);
+            const outDType: DType = op === 'not' ? 'bool' : dtype;
+            const out = backend.allocate(outDType, x.length);
+            backend.unary(op, x, out);
+            const expected = Array.from(x, (v) => stored(outDType, ref(v)));
+            const opTol = op === 'erf' ? { rtol: tol.rtol, atol: Math.max(tol.atol, 1e-10) } : tol;
+            assertArrayClose(out, expected, opTol, `unary ${op} (${dtype})`);
+          }
+        });
+
+        it('unary erf: known values to 1e-14', () => {
+          const known: [number, number][] = [
+            [0, 0],
+            [1e-10, 1.1283791670955126e-10],
+            [0.1, 0.1124629160182849],
+            [0.5, 0.5204998778130465],
+            [1, 0.8427007929497149],
+            [-1.5, -0.9661051464753108],
+            [2, 0.9953222650189527],
+            [2.9, 0.9999589021219005],
+            [3, 0.9999779095030014],
+            [3.5, 0.9999992569016276],
+            [4, 0.9999999845827421],
+            [6, 1],
+            [-30, -1],
+          ];
+          const x = typed(
+            dtype,
+            known.map(([v]) => v),
+          );
+          const out = backend.allocate(dtype, x.length);
+          backend.unary('erf', x, out);
+          const expected = known.map(([v, e]) => (dtype === 'float32' ? f32(erfByQuadrature(f32(v))) : e));
+          assertArrayClose(out, expected, dtype === 'float32' ? tol : { rtol: 1e-14, atol: 1e-16 }, 'erf');
+        });
+
+        it('binary: every op with broadcasting, including the shapes that coalesce', () => {
+          const rng = makeRng(2);
+          for (const op of BINARY_OPS) {
+            const outDType: DType = COMPARISONS.includes(op) ? 'bool' : dtype;
+            const opTol = op === 'pow' ? tol : EXACT;
+            for (const [aShape, bShape] of BROADCAST_CASES) {
+              const a = randomArray(dtype, sizeOf(aShape), rng);
+              const b = randomArray(dtype, sizeOf(bShape), rng);
+              // Plant equal values so that eq/le/ge and maximum/minimum ties are exercised.
+              if (a.length > 0 && b.length > 0) a[0] = b[0]!;
+              const { out: expected, shape } = referenceBinary(op, a, aShape, b, bShape, outDType);
+              const out = backend.allocate(outDType, sizeOf(shape));
+              backend.binary(op, a, aShape, b, bShape, out, shape);
+              const what = `binary ${op} ${JSON.stringify(aShape)} with ${JSON.stringify(bShape)} (${dtype})`;
+              assertArrayClose(out, expected, opTol, what);
+            }
+          }
+        });
+
+        it('binary: NaN and infinities', () => {
+          const a = typed(dtype, [NaN, 1, NaN, Infinity, -Infinity, 0, 2, -0]);
+          const b = typed(dtype, [1, NaN, NaN, Infinity, 1, 0, Infinity, 0]);
+          for (const op of BINARY_OPS) {
+            const outDType: DType = COMPARISONS.includes(op) ? 'bool' : dtype;
+            const out = backend.allocate(outDType, a.length);
+            backend.binary(op, a, [a.length], b, [b.length], out, [a.length]);
+            const expected = Array.from(a, (v, i) => stored(outDType, BINARY_REFERENCE[op](v, b[i]!)));
+            assertArrayClose(out, expected, EXACT, `binary ${op} on special values (${dtype})`);
+          }
+        });
+
+        it('where: condition and both branches broadcast', () => {
+          const rng = makeRng(3);
+          const cases: [number[], number[], number[]][] = [
+            [
+              [2, 3],
+              [2, 3],
+              [2, 3],
+            ],
+            [[2, 3], [], [3]],
+            [
+              [3, 1],
+              [1, 4],
+              [3, 4],
+            ],
+            [[4], [2, 3, 1], []],
+            [
+              [2, 1, 3],
+              [1, 5, 1],
+              [2, 5, 3],
+            ],
+            [[], [2, 2], [2, 2]],
+            [[0, 2], [2], [1]],
+          ];
+          for (const [cShape, aShape, bShape] of cases) {
+            const c = randomArray('bool', sizeOf(cShape), rng);
+            const a = randomArray(dtype, sizeOf(aShape), rng);
+            const b = randomArray(dtype, sizeOf(bShape), rng);
+            const shape = broadcastShape(cShape, aShape, bShape);
+            const expected = Array.from({ length: sizeOf(shape) }, (_, i) => {
+              const idx = unravel(i, shape);
+              return c[broadcastRead(idx, cShape)]
+                ? a[broadcastRead(idx, aShape)]!
+                : b[broadcastRead(idx, bShape)]!;
+            });
+            const out = backend.allocate(dtype, sizeOf(shape));
+            backend.where(c, cShape, a, aShape, b, bShape, out, shape);
+            assertArrayClose(out, expected, EXACT, `where ${JSON.stringify([cShape, aShape, bShape])}`);
+          }
+        });
+
+        it('reduce: every op over [outer, reduced, inner], including empty extents', () => {
+          const rng = makeRng(4);
+          const layouts: [number, number, number][] = [
+            [1, 1, 1],
+            [1, 7, 1],
+            [3, 4, 2],
+            [1, 5, 6],
+            [4, 5, 1],
+            [2, 1, 3],
+            [0, 3, 2],
+            [2, 3, 0],
+          ];
+          for (const op of REDUCE_OPS) {
+            for (const [outer, reduced, inner] of layouts) {
+              const x = randomArray(dtype, outer * reduced * inner, rng, 0.5, 1.5);
+              const out = backend.allocate(dtype, outer * inner);
+              backend.reduce(op, x, outer, reduced, inner, out);
+              const expected = referenceReduce(op, x, outer, reduced, inner).map((v) => stored(dtype, v));
+              const rtol =
+                op === 'sum' || op === 'prod' ? Math.max(tol.rtol, dtype === 'float32' ? 1e-6 : 0) : 0;
+              assertArrayClose(
+                out,
+                expected,
+                { rtol, atol: 0 },
+                `reduce ${op} [${outer}, ${reduced}, ${inner}]`,
+              );
+            }
+          }
+          // An empty reduction gives the identity of sum and prod.
+          for (const [op, identity] of [
+            ['sum', 0],
+            ['prod', 1],
+          ] as const) {
+            const out = backend.allocate(dtype, 6);
+            out.fill(7);
+            backend.reduce(op, typed(dtype, []), 2, 0, 3, out);
+            assert.deepEqual(Array.from(out), new Array(6).fill(identity), `${op} over an empty axis`);
+          }
+        });
+
+        it('reduce: max/min propagate NaN; int32 sums', () => {
+          const x = typed(dtype, [1, NaN, 3, 4, 5, 6]);
+          for (const op of ['max', 'min'] as const) {
+            const out = backend.allocate(dtype, 2);
+            backend.reduce(op, x, 1, 3, 2, out); // columns [1, 3, 5] and [NaN, 4, 6]
+            assertArrayClose(out, [op === 'max' ? 5 : 1, NaN], EXACT, `${op} with NaN`);
+          }
+          const ints = typed('int32', [1, -2, 3, 4, 5, -6]);
+          const out = backend.allocate('int32', 3);
+          backend.reduce('sum', ints, 3, 2, 1, out);
+          assert.deepEqual(Array.from(out), [-1, 7, -1]);
+        });
+
+        it('argReduce: values and first-extreme indices, ties and NaN', () => {
+          const rng = makeRng(5);
+          for (const op of ['max', 'min'] as const) {
+            for (const [outer, reduced, inner] of [
+              [1, 6, 1],
+              [3, 4, 2],
+              [2, 1, 3],
+              [1, 5, 4],
+            ] as [number, number, number][]) {
+              // Values on a coarse grid, so that ties are common.
+              const x = typed(
+                dtype,
+                Array.from({ length: outer * reduced * inner }, () => Math.floor(rng() * 3)),
+              );
+              const values = backend.allocate(dtype, outer * inner);
+              const indices = new Int32Array(outer * inner);
+              backend.argReduce(op, x, outer, reduced, inner, values, indices);
+              const ref = referenceArgReduce(op, x, outer, reduced, inner);
+              const what = `argReduce ${op} [${outer}, ${reduced}, ${inner}]`;
+              assert.deepEqual(Array.from(indices), ref.indices, `${what}: indices`);
+              assertArrayClose(values, ref.values, EXACT, `${what}: values`);
+            }
+            const special: [number[], number][] = [
+              [[1, 7, 7, 2], op === 'max' ? 1 : 0],
+              [[7, 1, 1, 7], op === 'max' ? 0 : 1],
+              [[1, 2, NaN, 9, NaN], 2],
+              [[NaN, 5, -5], 0],
+              [[-Infinity, -Infinity], 0],
+              [[Infinity, 3], op === 'max' ? 0 : 1],
+            ];
+            for (const [data, index] of special) {
+              const values = backend.allocate(dtype, 1);
+              const indices = new Int32Array(1);
+              backend.argReduce(op, typed(dtype, data), 1, data.length, 1, values, indices);
+              assert.equal(indices[0], index, `argReduce ${op} of ${JSON.stringify(data)}: index`);
+              assertArrayClose(values, [data[index]!], EXACT, `argReduce ${op} of ${data}: value`);
+            }
+          }
+        });
+
+        it('matmul: all four transpose combinations, batches, broadcast strides 0', () => {
+          const rng = makeRng(6);
+          const shapes: [number, number, number, number][] = [
+            // batch, m, k, n: sizes around the 4x2 blocking of fast kernels, degenerate sizes
+            [1, 1, 1, 1],
+            [1, 5, 7, 3],
+            [1, 4, 6, 2],
+            [1, 8, 3, 9],
+            [3, 2, 5, 4],
+            [2, 9, 1, 5],
+            [1, 1, 8, 1],
+            [2, 3, 0, 2],
+          ];
+          const mtol: Tol = dtype === 'float32' ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-12, atol: 1e-12 };
+          for (const [batch, m, k, n] of shapes) {
+            for (const transA of [false, true]) {
+              for (const transB of [false, true]) {
+                for (const [shareA, shareB] of [
+                  [false, false],
+                  [true, false],
+                  [false, true],
+                ]) {
+                  if (batch === 1 && (shareA || shareB)) continue;
+                  const a = randomArray(dtype, (shareA ? 1 : batch) * m * k, rng, -1, 1);
+                  const b = randomArray(dtype, (shareB ? 1 : batch) * k * n, rng, -1, 1);
+                  const spec: MatmulSpec = {
+                    batch,
+                    m,
+                    k,
+                    n,
+                    transA,
+                    transB,
+                    strideA: shareA ? 0 : m * k,
+                    strideB: shareB ? 0 : k * n,
+                  };
+                  const out = backend.allocate(dtype, batch * m * n);
+                  out.fill(123); // the kernel must overwrite, not accumulate
+                  backend.matmul(a, b, out, spec);
+                  const expected = referenceMatmul(a, b, spec).map((v) => stored(dtype, v));
+                  assertArrayClose(out, expected, mtol, `matmul ${JSON.stringify(spec)}`);
+                }
+              }
+            }
+          }
+        });
+
+        it('copyStrided: permutes, broadcasts (stride 0), flips (negative strides), offsets', () => {
+          const x = typed(
+            dtype,
+            Array.from({ length: 24 }, (_, i) => i + 0.5),
+          );
+          const cases: [number, number[], number[]][] = [
+            [0, [12, 4, 1], [2, 3, 4]], // identity
+            [0, [1, 4, 12], [4, 3, 2]], // full reversal of dims
+            [0, [4, 12, 1], [3, 2, 4]], // swap of the two leading dims
+            [0, [0, 1], [5, 4]], // broadcast a row
+            [0, [1, 0], [4, 5]], // broadcast a column
+            [0, [0, 0, 0], [2, 3, 2]], // everything from one element
+            [23, [-1], [24]], // flip all
+            [3, [12, 4, -1], [2, 2, 4]], // flip the last dim of a slice
+            [20, [-12, -4, 1], [2, 2, 4]], // flip two leading dims
+            [5, [2, 7], [3, 2]], // step slices with an offset
+            [3, [], []], // a single element
+            [0, [4, 1], [0, 4]], // empty
+            [1, [6, 0, 2], [2, 1, 3]], // size-1 dims with any stride
+          ];
+          for (const [offset, strides, shape] of cases) {
+            const out = backend.allocate(dtype, sizeOf(shape));
+            backend.copyStrided(x, offset, strides, shape, out);
+            const expected = referenceCopyStrided(x, offset, strides, shape);
+            assertArrayClose(
+              out,
+              expected,
+              EXACT,
+              `copyStrided offset ${offset} strides [${strides}] shape [${shape}]`,
+            );
+          }
+        });
+
+        it('indexSelect and its adjoint indexAdd, with repeated indices', () => {
+          const rng = makeRng(7);
+          const layouts: [number, number, number, number[]][] = [
+            [1, 5, 1, [4, 0, 4, 2]],
+            [2, 3, 4, [2, 2, 2]],
+            [3, 4, 1, [0]],
+            [1, 6, 3, []],
+            [2, 2, 2, [1, 0]],
+          ];
+          for (const [outer, n, inner, indexValues] of layouts) {
+            const index = Int32Array.from(indexValues);
+            const m = index.length;
+            const x = randomArray(dtype, outer * n * inner, rng);
+            const selected = backend.allocate(dtype, outer * m * inner);
+            backend.indexSelect(x, outer, n, inner, index, selected);
+            const expected: number[] = [];
+            for (let o = 0; o < outer; o++)
+              for (let j = 0; j < m; j++)
+                for (let i = 0; i < inner; i++) expected.push(x[(o * n + index[j]!) * inner + i]!);
+            assertArrayClose(selected, expected, EXACT, `indexSelect [${outer}, ${n}, ${inner}] [${index}]`);
+
+            const src = randomArray(dtype, outer * m * inner, rng);
+            const out = randomArray(dtype, outer * n * inner, rng); // indexAdd accumulates into out
+            const sums = Array.from(out);
+            for (let o = 0; o < outer; o++)
+              for (let j = 0; j < m; j++)
+                for (let i = 0; i < inner; i++)
+                  sums[(o * n + index[j]!) * inner + i]! += src[(o * m + j) * inner + i]!;
+            backend.indexAdd(src, outer, n, inner, index, out);
+            const addTol = dtype === 'float32' ? { rtol: 1e-6, atol: 1e-6 } : EXACT;
+            assertArrayClose(
+              out,
+              sums.map((v) => stored(dtype, v)),
+              addTol,
+              `indexAdd [${outer}, ${n}, ${inner}] [${index}]`,
+            );
+          }
+        });
+
+        it('gather and its adjoint scatterAdd along every axis, index smaller than x', () => {
+          const rng = makeRng(8);
+          const xShape = [3, 4, 5];
+          const cases: [number, number[]][] = [
+            [0, [2, 4, 5]],
+            [0, [5, 2, 3]],
+            [1, [3, 6, 5]],
+            [1, [2, 2, 2]],
+            [2, [3, 4, 7]],
+            [2, [1, 3, 1]],
+            [1, [0, 2, 2]],
+          ];
+          for (const [axis, indexShape] of cases) {
+            const index = Int32Array.from({ length: sizeOf(indexShape) }, () =>
+              Math.floor(rng() * xShape[axis]!),
+            );
+            const x = randomArray(dtype, sizeOf(xShape), rng);
+            const offsets = gatherOffsets(indexShape, index, xShape, axis);
+            const gathered = backend.allocate(dtype, index.length);
+            backend.gather(x, xShape, axis, index, indexShape, gathered);
+            const what = `axis ${axis}, index shape [${indexShape}]`;
+            assertArrayClose(
+              gathered,
+              offsets.map((o) => x[o]!),
+              EXACT,
+              `gather ${what}`,
+            );
+
+            const src = randomArray(dtype, index.length, rng);
+            const out = randomArray(dtype, sizeOf(xShape), rng);
+            const sums = Array.from(out);
+            offsets.forEach((o, flat) => (sums[o]! += src[flat]!));
+            backend.scatterAdd(src, index, indexShape, axis, out, xShape);
+            const addTol = dtype === 'float32' ? { rtol: 1e-6, atol: 1e-6 } : EXACT;
+            assertArrayClose(
+              out,
+              sums.map((v) => stored(dtype, v)),
+              addTol,
+              `scatterAdd ${what}`,
+            );
+          }
+        });
+
+        it('cast: to and from every dtype', () => {
+          const values = [0, -0, 0.5, -0.5, 1.7, -1.7, 2.5, -2.999, 3, 1e-30, 123456.789, NaN];
+          const x = typed(dtype, values);
+          const toInt = new Int32Array(x.length);
+          backend.cast(x, toInt);
+          // Float to int truncates toward zero (NaN is undefined behaviour in C; here it is only required not to throw).
+          assert.deepEqual(
+            Array.from(toInt).slice(0, -1),
+            Array.from(x, (v) => Math.trunc(v))
+              .slice(0, -1)
+              .map((v) => v | 0),
+          );
+          const toBool = new Uint8Array(x.length);
+          backend.cast(x, toBool);
+          // Anything non-zero is true, NaN included (as in PyTorch).
+          assert.deepEqual(Array.from(toBool), [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+          const other: FloatDType = dtype === 'float32' ? 'float64' : 'float32';
+          const toOther = backend.allocate(other, x.length);
+          backend.cast(x, toOther);
+          assertArrayClose(
+            toOther,
+            Array.from(x, (v) => stored(other, v)),
+            EXACT,
+            `cast ${dtype} -> ${other}`,
+          );
+          const same = backend.allocate(dtype, x.length);
+          backend.cast(x, same);
+          assertArrayClose(same, x, EXACT, `cast ${dtype} -> ${dtype}`);
+
+          const ints = Int32Array.from([0, 1, -1, 2147483647, -2147483648, 16777217]);
+          const fromInt = backend.allocate(dtype, ints.length);
+          backend.cast(ints, fromInt);
+          assertArrayClose(
+            fromInt,
+            Array.from(ints, (v) => stored(dtype, v)),
+            EXACT,
+            `cast int32 -> ${dtype}`,
+          );
+          const bools = Uint8Array.from([0, 1, 1, 0]);
+          const fromBool = backend.allocate(dtype, bools.length);
+          backend.cast(bools, fromBool);
+          assert.deepEqual(Array.from(fromBool), [0, 1, 1, 0]);
+        });
+      });
+    }
+
+    it('binary and where on int32 and bool buffers', () => {
+      const rng = makeRng(9);
+      for (const op of ['add', 'sub', 'mul', 'maximum', 'minimum', ...COMPARISONS] as BinaryOp[]) {
+        for (const [aShape, bShape] of BROADCAST_CASES) {
+          const a = randomArray('int32', sizeOf(aShape), rng, -5, 5);
+          const b = randomArray('int32', sizeOf(bShape), rng, -5, 5);
+          const outDType: DType = COMPARISONS.includes(op) ? 'bool' : 'int32';
+          const { out: expected, shape } = referenceBinary(op, a, aShape, b, bShape, outDType);
+          const out = backend.allocate(outDType, sizeOf(shape));
+          backend.binary(op, a, aShape, b, bShape, out, shape);
+          assert.deepEqual(Array.from(out), expected, `int32 ${op} ${JSON.stringify([aShape, bShape])}`);
+        }
+      }
+      // bool maximum/minimum are logical or/and.
+      const p = Uint8Array.from([0, 0, 1, 1]);
+      const q = Uint8Array.from([0, 1, 0, 1]);
+      const or = new Uint8Array(4);
+      const and = new Uint8Array(4);
+      backend.binary('maximum', p, [4], q, [4], or, [4]);
+      backend.binary('minimum', p, [4], q, [4], and, [4]);
+      assert.deepEqual([...or, ...and], [0, 1, 1, 1, 0, 0, 0, 1]);
+      const chosen = new Int32Array(4);
+      backend.where(p, [4], Int32Array.from([1, 2, 3, 4]), [4], Int32Array.of(-1), [], chosen, [4]);
+      assert.deepEqual(Array.from(chosen), [-1, -1, 3, 4]);
+      const notOut = new Uint8Array(4);
+      backend.unary('not', Int32Array.from([0, 5, -1, 0]), notOut);
+      assert.deepEqual(Array.from(notOut), [1, 0, 0, 1]);
+      const ints = Int32Array.from([3, -4, 0]);
+      for (const [op, expected] of [
+        ['neg', [-3, 4, 0]],
+        ['abs', [3, 4, 0]],
+        ['sign', [1, -1, 0]],
+        ['relu', [3, 0, 0]],
+      ] as [UnaryOp, number[]][]) {
+        const out = new Int32Array(3);
+        backend.unary(op, ints, out);
+        assert.deepEqual(Array.from(out), expected, `int32 ${op}`);
+      }
+    });
+
+    it('exercised every primitive of the interface', () => {
+      const missing = BACKEND_PRIMITIVES.filter((p) => p !== 'name' && !called.has(p));
+      assert.deepEqual(missing, [], `the spec never called: ${missing.join(', ')}`);
+    });
+  });
+}

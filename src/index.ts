@@ -14,3 +14,26 @@ export {
   type Backend,
 } from './backend/backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckFn } from './autograd/gradcheck.js';
+export * as nn from './nn/index.js';
+export { Module, Parameter, Linear, Sequential } from './nn/index.js';
+export * as optim from './optim/index.js';
+export {
+  Optimizer,
+  SGD,
+  Adam,
+  AdamW,
+  Adagrad,
+  Adadelta,
+  Adamax,
+  NAdam,
+  RAdam,
+  RMSprop,
+  Rprop,
+  ASGD,
+  Lion,
+  LAMB,
+  Lookahead,
+  clipGradNorm,
+  clipGradValue,
+  createOptimizer,
+} from './optim/index.js';

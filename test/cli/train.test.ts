@@ -1,0 +1,112 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/io.js';
+
+function capture(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (line) => stdout.push(line),
+    err: (line) => stderr.push(line),
+    progress: { isTTY: false, write: () => true },
+  };
+}
+
+describe('descent train', () => {
+  test('trains on the embedded subset and reports every epoch and the test accuracy', async () => {
+    const io = capture();
+    const code = await main(
+      ['train', '--epochs', '2', '--hidden', '32', '--batch-size', '64', '--seed', '3'],
+      io,
+    );
+    assert.equal(code, 0, io.stderr.join('\n'));
+    const text = io.stdout.join('\n');
+    assert.match(text, /MLP 784-32-10 \(relu\) on fashion-mnist-subset/);
+    assert.match(text, /8,333 train \/ 1,667 validation \/ 2,000 test images/);
+    const epochs = io.stdout.filter((l) =>
+      /^\s+\d+\s+\d+\.\d{4}\s+\d+\.\d\d%\s+\d+\.\d{4}\s+\d+\.\d\d%/.test(l),
+    );
+    assert.equal(epochs.length, 2, text);
+    const losses = epochs.map((l) => Number(l.trim().split(/\s+/)[1]));
+    assert.ok(losses[1]! < losses[0]!, `train loss should fall: ${losses.join(' -> ')}`);
+    const m = /test accuracy (\d+\.\d\d)% \((\d[\d,]*)\/2,000\)/.exec(text);
+    assert.ok(m, text);
+    // Two epochs of a small MLP on 8k images comfortably beat 70% (chance is 10%).
+    assert.ok(Number(m[1]) > 70, `test accuracy ${m[1]}%`);
+  });
+
+  test('the same seed gives the same run', async () => {
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const io = capture();
+      await main(['train', '--epochs', '1', '--hidden', '16', '--validation', '500', '--seed', '7'], io);
+      runs.push(
+        io.stdout
+          .filter((l) => /^\s+1\s/.test(l) || l.startsWith('test accuracy'))
+          .map((l) => l.replace(/\d+\.\d+s/g, '')),
+      );
+    }
+    assert.deepEqual(runs[0], runs[1]);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['--lr', 'abc'], /--lr expects a number, got 'abc'/],
+    [['--lr', '-1'], /--lr must be greater than 0, got -1/],
+    [['--activation', 'foo'], /--activation must be one of relu, .*; got 'foo'/],
+    [['--optimizer', 'adamm'], /--optimizer must be one of sgd, adam, .*; got 'adamm'/],
+    [['--dataset', 'cifar'], /--dataset must be one of .*fashion-mnist.*; got 'cifar'/],
+    [['--hidden', '64,x'], /--hidden expects an integer, got 'x'/],
+    [['--batch-size', '0'], /--batch-size must be at least 1, got 0/],
+    [['--lrr', '3'], /unknown option --lrr \(did you mean --lr\?\)/],
+    [['--epochs'], /--epochs needs a value/],
+  ];
+  for (const [args, message] of bad) {
+    test(`rejects ${args.join(' ')} with exit code 2 and a one-line error`, async () => {
+      const io = capture();
+      const code = await main(['train', ...args], io);
+      assert.equal(code, 2);
+      assert.equal(io.stderr.length, 1);
+      assert.match(io.stderr[0]!, message);
+    });
+  }
+
+  test('--help lists every option with its default', async () => {
+    const io = capture();
+    assert.equal(await main(['train', '--help'], io), 0);
+    const help = io.stdout.join('\n');
+    for (const option of [
+      '--dataset',
+      '--data-dir',
+      '--hidden',
+      '--activation',
+      '--optimizer',
+      '--lr',
+      '--momentum',
+      '--batch-size',
+      '--epochs',
+      '--seed',
+    ]) {
+      assert.ok(help.includes(option), option);
+    }
+    assert.match(help, /--lr X\s+Learning rate \(default: 0\.1\)/);
+  });
+
+  test('an unknown command names the available ones', async () => {
+    const io = capture();
+    assert.equal(await main(['trian'], io), 2);
+    assert.match(io.stderr[0]!, /unknown command 'trian'; available: train/);
+  });
+
+  test('a missing dataset without download names the places searched', async () => {
+    const io = capture();
+    const code = await main(
+      ['train', '--dataset', 'mnist', '--data-dir', '/nonexistent', '--no-download'],
+      io,
+    );
+    assert.equal(code, 1);
+    assert.match(io.stderr.join('\n'), /mnist/i);
+  });
+});

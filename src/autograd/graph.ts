@@ -13,6 +13,8 @@ export interface GradFn {
   readonly inputs: readonly Tensor[];
   /** The inputs' versions when the op ran: an in-place change afterwards invalidates the saved values. */
   readonly versions: readonly number[];
+  /** For ops whose gradient reads their own output (exp, sqrt, tanh, ...): its version when made. */
+  readonly outputVersion?: number;
   backward: ((gradOutput: Tensor) => readonly (Tensor | null)[]) | null;
 }
 
@@ -22,12 +24,24 @@ export type BackwardFn = (gradOutput: Tensor) => readonly (Tensor | null)[];
  * Attaches the gradient rule to `out` when grad mode is on and some input requires grad; returns `out`.
  * Integer and bool outputs (argmax, comparisons) never require grad.
  */
-export function record(out: Tensor, inputs: readonly Tensor[], name: string, backward: BackwardFn): Tensor {
+export function record(
+  out: Tensor,
+  inputs: readonly Tensor[],
+  name: string,
+  backward: BackwardFn,
+  options: { savesOutput?: boolean } = {},
+): Tensor {
   if (!isGradEnabled()) return out;
   if (out.dtype !== 'float32' && out.dtype !== 'float64') return out;
   if (!inputs.some((t) => t.requiresGrad)) return out;
   // A copy of the list: a caller's array (cat's, stack's) may be changed after the op ran.
-  out._gradFn = { name, inputs: [...inputs], versions: inputs.map((t) => t._version), backward };
+  out._gradFn = {
+    name,
+    inputs: [...inputs],
+    versions: inputs.map((t) => t._version),
+    backward,
+    ...(options.savesOutput ? { outputVersion: out._version } : {}),
+  };
   out._requiresGrad = true;
   return out;
 }
@@ -67,6 +81,12 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
           );
         }
       });
+      if (fn.outputVersion !== undefined && t._version !== fn.outputVersion) {
+        throw new Error(
+          `backward: the output of ${fn.name} (shape [${t.shape.join(', ')}]) was modified in place after it was ` +
+            'computed, and its gradient rule needs that output; use the out-of-place op or clone() it first.',
+        );
+      }
       const inputGrads = fn.backward(g);
       if (!options.retainGraph) fn.backward = null;
       fn.inputs.forEach((input, k) => {

@@ -29,4 +29,4 @@ export {
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { where, maximum, minimum, clamp } from './ops/elementwise.js';
 export { cat, stack } from './ops/movement.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, linear } from './ops/matmul.js';

@@ -12,7 +12,7 @@ import '../backend/js/index.js';
 import { record as recordFn, runBackward, type BackwardOptions, type GradFn } from '../autograd/graph.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { dtypeOf, isFloat, type DType, type TypedArray } from './dtype.js';
-import { formatShape, normalizeDim, sizeOf } from './shape.js';
+import { broadcastShapes, formatShape, normalizeDim, sizeOf } from './shape.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
 import * as mv from './ops/movement.js';
@@ -26,8 +26,18 @@ export class Tensor {
   /** @internal The contiguous row-major buffer. */
   _data: TypedArray;
   readonly shape: readonly number[];
-  /** @internal Bumped by every in-place op; autograd checks it to refuse stale saved values. */
-  _version = 0;
+  /**
+   * @internal The version counter, shared by every tensor viewing the same buffer (reshape, detach):
+   * bumped by every in-place op; autograd checks it to refuse stale saved values.
+   */
+  _versionBox: { value: number } = { value: 0 };
+  /** @internal */
+  get _version(): number {
+    return this._versionBox.value;
+  }
+  set _version(value: number) {
+    this._versionBox.value = value;
+  }
   /** @internal */
   _requiresGrad = false;
   /** @internal The op that produced this tensor, null for leaves. */
@@ -51,6 +61,13 @@ export class Tensor {
   /** @internal */
   static _fromData(data: TypedArray, shape: readonly number[]): Tensor {
     return new Tensor(data, shape);
+  }
+
+  /** @internal A tensor over the same buffer (and version counter) with another shape. */
+  static _view(base: Tensor, shape: readonly number[]): Tensor {
+    const view = new Tensor(base._data, shape);
+    view._versionBox = base._versionBox;
+    return view;
   }
 
   get dtype(): DType {
@@ -134,7 +151,7 @@ export class Tensor {
 
   /** A tensor sharing this buffer but outside the graph. */
   detach(): Tensor {
-    return Tensor._fromData(this._data, this.shape);
+    return Tensor._view(this, this.shape);
   }
 
   // ---- conversion ----
@@ -214,24 +231,35 @@ export class Tensor {
     this._version++;
     return this;
   }
+  /** this = this op other, written straight into this buffer (no temporary): the optimizers' hot path. */
+  private updateInPlace(op: 'add' | 'sub' | 'mul' | 'div', name: string, other: TensorLike): this {
+    this.checkInPlace(name);
+    let b = ew.asTensor(other, this);
+    if (b.dtype !== this.dtype) b = b.to(this.dtype);
+    const shape = broadcastShapes(name, this.shape, b.shape);
+    if (shape.length !== this.ndim || shape.some((d, i) => d !== this.shape[i])) {
+      throw new RangeError(
+        `${name}: result of shape ${formatShape(shape)} does not fit this tensor's shape ${formatShape(this.shape)}`,
+      );
+    }
+    if (!isFloat(this.dtype) && op === 'div') return this.assign(name, ew.div(this.detach(), b));
+    getBackend().binary(op, this._data, this.shape, b._data, b.shape, this._data, this.shape);
+    this._version++;
+    return this;
+  }
   /** this += other·alpha */
   add_(other: TensorLike, alpha = 1): this {
-    return this.assign(
-      'add_',
-      ew.add(this.detach(), alpha === 1 ? other : ew.mul(ew.asTensor(other, this), alpha)),
-    );
+    return this.updateInPlace('add', 'add_', alpha === 1 ? other : scaled(other, alpha, this));
   }
+  /** this −= other·alpha */
   sub_(other: TensorLike, alpha = 1): this {
-    return this.assign(
-      'sub_',
-      ew.sub(this.detach(), alpha === 1 ? other : ew.mul(ew.asTensor(other, this), alpha)),
-    );
+    return this.updateInPlace('sub', 'sub_', alpha === 1 ? other : scaled(other, alpha, this));
   }
   mul_(other: TensorLike): this {
-    return this.assign('mul_', ew.mul(this.detach(), other));
+    return this.updateInPlace('mul', 'mul_', other);
   }
   div_(other: TensorLike): this {
-    return this.assign('div_', ew.div(this.detach(), other));
+    return this.updateInPlace('div', 'div_', other);
   }
   copy_(source: Tensor): this {
     const src =
@@ -538,6 +566,10 @@ export class Tensor {
   oneHot(numClasses?: number): Tensor {
     return mv.oneHot(this, numClasses);
   }
+}
+
+function scaled(other: TensorLike, alpha: number, like: Tensor): TensorLike {
+  return typeof other === 'number' ? other * alpha : ew.mul(ew.asTensor(other, like).detach(), alpha);
 }
 
 function flattenArgs(args: number[] | [readonly number[]]): number[] {

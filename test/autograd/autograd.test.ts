@@ -357,6 +357,31 @@ describe('in-place ops', () => {
     assert.throws(() => loss.backward(), /modified in place .*version 0 then, 1 now/);
   });
 
+  it('views share the version counter: changing a detached or reshaped alias of a saved input is caught', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    const a = tensor([1, 1, 1]);
+    const y = w.mul(a);
+    a.detach().fill_(5);
+    assert.throws(() => y.sum().backward(), /modified in place/);
+
+    const b = tensor([[1, 1, 1]]);
+    const z = w.mul(b.reshape([3]));
+    b.mul_(5);
+    assert.throws(() => z.sum().backward(), /modified in place/);
+  });
+
+  it("changing an op's output that its gradient rule reads is caught", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const e = x.exp();
+    noGrad(() => e.mul_(2));
+    assert.throws(() => e.backward(ones([3])), /output of exp .* was modified in place/);
+    // add's rule does not read its output, so changing it afterwards is harmless, as in PyTorch.
+    const s = x.add(1);
+    noGrad(() => s.mul_(2));
+    s.backward(ones([3]));
+    assert.deepEqual(Array.from(x.grad!.toTypedArray()), [1, 1, 1]);
+  });
+
   it('in-place ops on tensors outside the graph work and keep the dtype', () => {
     const t = zeros([2, 2]);
     t.add_(ones([2]))

@@ -13,6 +13,7 @@ import {
   clamp,
   gradcheck,
   matmul,
+  linear,
   maximum,
   minimum,
   stack,
@@ -206,6 +207,9 @@ const TABLE: Case[] = [
   c('logSoftmax', 'dim 0 of 3-D', X([2, 3, 4]), (x) => x.logSoftmax(0)),
 
   // ---- matmul: every 1-D / 2-D / batched combination ----
+  c('linear', 'x·Wᵀ + b', () => [input([4, 3]), input([2, 3]), input([2])], (x, w, b) => linear(x, w, b)),
+  c('linear', 'no bias, leading dims', () => [input([2, 4, 3]), input([5, 3])], (x, w) => linear(x, w)),
+  c('linear', 'a single vector', () => [input([3]), input([2, 3]), input([2])], (x, w, b) => linear(x, w, b)),
   c('matmul', '[3] @ [3] -> 0-d', () => [input([3]), input([3])], (a, b) => a.matmul(b)),
   c('matmul', '[3] @ [3, 4]', () => [input([3]), input([3, 4])], (a, b) => a.matmul(b)),
   c('matmul', '[2, 3] @ [3]', () => [input([2, 3]), input([3])], (a, b) => a.matmul(b)),
@@ -288,6 +292,7 @@ const NOT_DIFFERENTIABLE: Record<string, string> = {
   toString: 'a string',
   checkInPlace: 'private helper of the in-place ops',
   assign: 'private helper of the in-place ops',
+  updateInPlace: 'private helper of the in-place ops',
   add_: 'in-place, never recorded',
   sub_: 'in-place, never recorded',
   mul_: 'in-place, never recorded',
@@ -312,7 +317,7 @@ const NOT_DIFFERENTIABLE: Record<string, string> = {
 };
 
 /** Free functions of the public API that record a gradient and are checked by the table too. */
-const FUNCTIONS = ['cat', 'stack'];
+const FUNCTIONS = ['cat', 'stack', 'linear'];
 
 describe('gradcheck of every differentiable op (float64 central differences)', () => {
   for (const k of TABLE) {

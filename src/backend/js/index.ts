@@ -136,6 +136,28 @@ const BINARY_RUNS: Record<BinaryOp, BinaryRun> = {
   ge: (a, ao, as, b, bo, bs, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = a[ao + i * as]! >= b[bo + i * bs]! ? 1 : 0; },
 }; // prettier-ignore
 
+type SameRun = (a: Arr, b: Arr, out: Arr) => void;
+type ScalarRun = (a: Arr, s: number, out: Arr) => void;
+
+const ARITHMETIC: Partial<Record<BinaryOp, { same: SameRun; scalar: ScalarRun }>> = {
+  add: {
+    same: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! + b[i]!; },
+    scalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! + s; },
+  },
+  sub: {
+    same: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! - b[i]!; },
+    scalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! - s; },
+  },
+  mul: {
+    same: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! * b[i]!; },
+    scalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! * s; },
+  },
+  div: {
+    same: (a, b, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! / b[i]!; },
+    scalar: (a, s, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i]! / s; },
+  },
+}; // prettier-ignore
+
 function binary(
   op: BinaryOp,
   a: Arr,
@@ -147,6 +169,17 @@ function binary(
 ): void {
   const run = BINARY_RUNS[op];
   if (!run) throw new Error(`js backend: unknown binary op '${op as string}'`);
+  // Fast paths for the two common cases (the optimizers' and activations' hot loops): same shape, and
+  // a single-element right operand. Both skip the stride arithmetic of the general loop.
+  const arith = ARITHMETIC[op];
+  if (arith && a.length === out.length && b.length === out.length) {
+    arith.same(a, b, out);
+    return;
+  }
+  if (arith && a.length === out.length && b.length === 1) {
+    arith.scalar(a, b[0]!, out);
+    return;
+  }
   if (a.length === out.length && b.length === out.length) {
     run(a, 0, 1, b, 0, 1, out, 0, out.length);
     return;

@@ -5,24 +5,14 @@
 import type { DType } from '../../tensor/dtype.js';
 import { zeros } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
-import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
-/** y = x·Wᵀ + b over the last dimension of x; `bias` may be null. */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  const inFeatures = weight.shape[1];
-  if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
-    throw new RangeError(
-      `linear: input of shape ${formatShape(x.shape)} does not fit a weight of shape ${formatShape(weight.shape)} ` +
-        `(the input's last dimension must be inFeatures = ${inFeatures ?? '?'})`,
-    );
-  }
-  const y = x.matmul(weight.t());
-  return bias ? y.add(bias) : y;
-}
+/** y = x·Wᵀ + b over the last dimension of x; `bias` may be null. The op lives in the tensor core. */
+import { linear } from '../../tensor/ops/matmul.js';
+export { linear };
 
 export interface LinearOptions {
   /** Learn an additive bias; default true. */

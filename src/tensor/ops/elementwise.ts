@@ -51,7 +51,8 @@ function unaryOp(op: UnaryOp, x: Tensor, backward?: (g: Tensor, out: Tensor) => 
   const needsFloat = op !== 'neg' && op !== 'abs' && op !== 'sign' && op !== 'relu' && op !== 'not';
   const out = unaryKernel(op, x, needsFloat ? floatDType(x) : x.dtype);
   if (!backward) return out;
-  return record(out, [x], op, (g) => [backward(g, out)]);
+  // The rule may read the output (exp, sqrt, tanh, ...): an in-place change to it must be caught.
+  return record(out, [x], op, (g) => [backward(g, out)], { savesOutput: backward.length > 1 });
 }
 
 export const neg = (x: Tensor) => unaryOp('neg', x, (g) => g.neg());
@@ -131,10 +132,16 @@ export function mul(a: Tensor, bv: TensorLike): Tensor {
 export function div(a: Tensor, bv: TensorLike): Tensor {
   const b = asTensor(bv, a);
   const out = binaryKernel('div', a, b);
-  return record(out, [a, b], 'div', (g) => [
-    a.requiresGrad ? sumTo(g.div(b), a.shape) : null,
-    b.requiresGrad ? sumTo(g.mul(out).div(b).neg(), b.shape) : null,
-  ]);
+  return record(
+    out,
+    [a, b],
+    'div',
+    (g) => [
+      a.requiresGrad ? sumTo(g.div(b), a.shape) : null,
+      b.requiresGrad ? sumTo(g.mul(out).div(b).neg(), b.shape) : null,
+    ],
+    { savesOutput: true },
+  );
 }
 
 /**
@@ -145,11 +152,17 @@ export function pow(a: Tensor, bv: TensorLike): Tensor {
   if (typeof bv === 'number') return powScalar(a, bv);
   const b = asTensor(bv, a);
   const out = binaryKernel('pow', a, b);
-  return record(out, [a, b], 'pow', (g) => [
-    // Where b = 0 the gradient is 0 (PyTorch's masked_fill), not 0·0^(−1) = NaN.
-    a.requiresGrad ? sumTo(where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), a.shape) : null,
-    b.requiresGrad ? sumTo(where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(a.log())), b.shape) : null,
-  ]);
+  return record(
+    out,
+    [a, b],
+    'pow',
+    (g) => [
+      // Where b = 0 the gradient is 0 (PyTorch's masked_fill), not 0·0^(−1) = NaN.
+      a.requiresGrad ? sumTo(where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), a.shape) : null,
+      b.requiresGrad ? sumTo(where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(a.log())), b.shape) : null,
+    ],
+    { savesOutput: true },
+  );
 }
 
 function powScalar(a: Tensor, exponent: number): Tensor {

@@ -80,3 +80,44 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     ];
   });
 }
+
+/**
+ * The affine map y = x·Wᵀ + b of a Linear layer (PyTorch's F.linear), with W stored [out, in] as in
+ * PyTorch. It reads W transposed in place through the backend's transpose flag rather than copying
+ * Wᵀ every step, and its gradients are again single products: dx = dy·W, dW = dyᵀ·x, db = Σ dy.
+ * x may have any number of leading dims.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2)
+    throw new RangeError(`linear: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
+  const [outFeatures, inFeatures] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
+    throw new RangeError(
+      `linear: input of shape ${formatShape(x.shape)} does not fit a weight of shape ${formatShape(weight.shape)} ` +
+        `(the input's last dimension must be inFeatures = ${inFeatures})`,
+    );
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outFeatures)) {
+    throw new RangeError(`linear: bias must have shape [${outFeatures}], got ${formatShape(bias.shape)}`);
+  }
+  const dtype = [x, weight, ...(bias ? [bias] : [])].map((t) => t.dtype).reduce(promote);
+  const cx = x.dtype === dtype ? x : x.to(dtype);
+  const cw = weight.dtype === dtype ? weight : weight.to(dtype);
+  const x2 = Tensor._fromData(cx._data, [x.numel / inFeatures, inFeatures]);
+  const w2 = Tensor._fromData(cw._data, [outFeatures, inFeatures]);
+  let y = product(x2, w2, false, true);
+  if (bias) {
+    const cb = bias.dtype === dtype ? bias : bias.to(dtype);
+    getBackend().binary('add', y._data, y.shape, cb._data, cb.shape, y._data, y.shape);
+  }
+  y = Tensor._fromData(y._data, [...x.shape.slice(0, -1), outFeatures]);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(y, inputs, 'linear', (g) => {
+    const g2 = Tensor._fromData(g._data, [g.numel / outFeatures, outFeatures]);
+    return [
+      x.requiresGrad ? product(g2, w2, false, false).reshape(x.shape) : null,
+      weight.requiresGrad ? product(g2, x2, true, false) : null,
+      bias && bias.requiresGrad ? g2.sum(0) : null,
+    ];
+  });
+}

@@ -42,7 +42,7 @@ export function inferShape(
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, x.numel, 'reshape', x.shape);
   if (sameShape(target, x.shape)) return x;
-  const out = Tensor._fromData(x._data, target);
+  const out = Tensor._view(x, target);
   return record(out, [x], 'reshape', (g) => [g.reshape(x.shape)]);
 }
 

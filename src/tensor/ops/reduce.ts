@@ -90,11 +90,17 @@ function extremumAll(op: 'max' | 'min', x: Tensor, dim: Dims | undefined, keepdi
   const dims = normalizeDims(dim, x.ndim, name);
   const out = reduceKernel(op, x, dims, keepdim, name);
   const kept = reducedShapes(x.shape, dims).kept;
-  return record(out, [x], name, (g) => {
-    const hit = x.eq(out.reshape(kept)).to(g.dtype);
-    const count = hit.sum(dims, true);
-    return [hit.div(count).mul(g.reshape(kept))];
-  });
+  return record(
+    out,
+    [x],
+    name,
+    (g) => {
+      const hit = x.eq(out.reshape(kept)).to(g.dtype);
+      const count = hit.sum(dims, true);
+      return [hit.div(count).mul(g.reshape(kept))];
+    },
+    { savesOutput: true },
+  );
 }
 
 export interface ValuesAndIndices {
@@ -177,11 +183,17 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
     // The forward runs unrecorded: the gradient rule below replaces the composed one.
     const out = noGrad(() => x.mul(x).sum(dims, keepdim).sqrt());
     const kept = reducedShapes(x.shape, dims).kept;
-    return record(out, [x], 'norm', (g) => {
-      const n = out.reshape(kept);
-      const scale = where(n.eq(0), 0, g.reshape(kept).div(n));
-      return [x.mul(scale)];
-    });
+    return record(
+      out,
+      [x],
+      'norm',
+      (g) => {
+        const n = out.reshape(kept);
+        const scale = where(n.eq(0), 0, g.reshape(kept).div(n));
+        return [x.mul(scale)];
+      },
+      { savesOutput: true },
+    );
   }
   if (order === 0)
     return x

@@ -24,3 +24,4 @@ export * from './optimizers/lookahead.js';
 export * from './clip.js';
 export * from './registry.js';
 export * from './schedulers/index.js';
+export * from './switching/index.js';

@@ -16,6 +16,7 @@ import { RADAM_DEFAULTS, RAdam } from './optimizers/radam.js';
 import { RMSPROP_DEFAULTS, RMSprop } from './optimizers/rmsprop.js';
 import { RPROP_DEFAULTS, Rprop } from './optimizers/rprop.js';
 import { SGD_DEFAULTS, SGD } from './optimizers/sgd.js';
+import { SWATS_DEFAULTS, SWATS } from './switching/swats.js';
 
 /** A registered optimizer: its class and its default options. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,6 +48,7 @@ export const OPTIMIZERS = {
   asgd: entry(ASGD, ASGD_DEFAULTS),
   lion: entry(Lion, LION_DEFAULTS),
   lamb: entry(LAMB, LAMB_DEFAULTS),
+  swats: entry(SWATS, SWATS_DEFAULTS),
 } as const;
 
 export type OptimizerName = keyof typeof OPTIMIZERS;

@@ -31,6 +31,8 @@ export interface EpochResult {
   accuracy: number;
   samples: number;
   seconds: number;
+  /** Mean gradient norm over the batches, when `beforeStep` measured it. */
+  gradNorm?: number;
 }
 
 /** A batch of flat images and labels as tensors: inputs [N, features] and int32 targets [N]. */
@@ -53,6 +55,13 @@ function countCorrect(logits: Tensor, targets: Tensor): number {
 
 export interface TrainEpochOptions {
   dtype?: DType;
+  /**
+   * Runs between backward() and step(): gradient clipping goes here. It may return the gradient norm
+   * it measured, which the epoch result averages.
+   */
+  beforeStep?: () => number | void;
+  /** Runs after every optimizer step: a per-batch learning-rate schedule steps here. */
+  afterStep?: () => void;
   /** Called after every batch with the number of batches done and the running mean loss. */
   onBatch?: (done: number, runningLoss: number) => void;
 }
@@ -71,13 +80,21 @@ export function trainEpoch(
   let correct = 0;
   let samples = 0;
   let done = 0;
+  let normSum = 0;
+  let normCount = 0;
   for (const batch of data) {
     const { inputs, targets } = batchTensors(batch, options.dtype);
     optimizer.zeroGrad();
     const logits = model.forward(inputs);
     const value = loss(logits, targets);
     value.backward();
+    const norm = options.beforeStep?.();
+    if (typeof norm === 'number') {
+      normSum += norm;
+      normCount++;
+    }
     optimizer.step();
+    options.afterStep?.();
     const l = value.item();
     if (!Number.isFinite(l)) {
       throw new Error(
@@ -95,6 +112,7 @@ export function trainEpoch(
     accuracy: correct / Math.max(samples, 1),
     samples,
     seconds: (performance.now() - start) / 1000,
+    ...(normCount > 0 ? { gradNorm: normSum / normCount } : {}),
   };
 }
 

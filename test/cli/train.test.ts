@@ -91,7 +91,7 @@ describe('descent train', () => {
     ]) {
       assert.ok(help.includes(option), option);
     }
-    assert.match(help, /--lr X\s+Learning rate \(default: 0\.1\)/);
+    assert.match(help, /--epochs N\s+Passes over the training set \(default: 5\)/);
   });
 
   test('an unknown command names the available ones', async () => {

@@ -17,6 +17,7 @@ import {
   RMSprop,
   Rprop,
   SGD,
+  SWATS,
   type Optimizer,
   type Params,
 } from '../../src/optim/index.js';
@@ -42,6 +43,7 @@ export const OPTIMIZER_TABLE: Record<string, OptimizerTableEntry> = {
   ASGD: { create: ASGD, quadratic: { options: { lr: 0.05 }, steps: 100 } },
   Lion: { create: Lion, quadratic: { options: { lr: 0.02 }, steps: 200 } },
   LAMB: { create: LAMB, quadratic: { options: { lr: 0.05 }, steps: 100 } },
+  SWATS: { create: SWATS, quadratic: { options: { lr: 0.1 }, steps: 100 } },
 };
 
 /** PyTorch's keyword arguments (weight_decay, lr_decay, step_sizes, ...) as Descent's camelCase options. */

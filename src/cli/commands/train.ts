@@ -1,25 +1,23 @@
 /**
  * `descent train`: trains a multilayer perceptron on Fashion-MNIST (the embedded subset by default, so
- * it runs offline right after install) and reports per-epoch train loss, validation loss and accuracy,
- * then the test accuracy. Uses only the public API.
+ * it runs offline right after install) with any optimizer, learning-rate schedule, warm-up, planned
+ * optimizer switch and gradient clipping, and reports per-epoch train loss, validation loss and
+ * accuracy, the learning rate and the optimizer in use, then the test accuracy.
  */
-import {
-  DATASET_NAMES,
-  loadDataset,
-  trainValidationSplit,
-  batches,
-  batchCount,
-  type DatasetName,
-} from '../../data/index.js';
-import { manualSeed } from '../../tensor/random.js';
+import { batches } from '../../data/index.js';
 import { getBackend } from '../../backend/backend.js';
-import { buildMlp, ACTIVATIONS, type ActivationName } from '../../nn/mlp.js';
 import { crossEntropy } from '../../nn/index.js';
-import { createOptimizer, OPTIMIZERS } from '../../optim/index.js';
-import { trainEpoch, evaluate } from '../../train/loop.js';
-import type { CommandSpec, ParsedOptions } from '../args.js';
+import { schedulerFromSpec } from '../../optim/schedulers/registry.js';
+import type { SwitchEvent } from '../../optim/switching/index.js';
+import { fit } from '../../train/fit.js';
+import { evaluate } from '../../train/loop.js';
+import { UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
 import type { CliIo } from '../io.js';
+import { DATA_OPTIONS, MODEL_OPTIONS, buildModel, formatCount, loadRunData, pct } from '../run-setup.js';
+import { buildOptimizer, parseOptimizerArg, SUGGESTED_LR } from '../optimizer-spec.js';
+import { CLI_SCHEDULES, parseScheduleArg, scheduleSpec } from '../schedule-presets.js';
+import { batchCount } from '../../data/batches.js';
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -27,55 +25,30 @@ export const trainCommand: CommandSpec = {
     'Train a multilayer perceptron classifier on Fashion-MNIST (or MNIST) with minibatch gradient descent, ' +
     'printing train loss, validation loss and accuracy per epoch and the final test accuracy.',
   options: [
-    {
-      name: 'dataset',
-      kind: 'string',
-      choices: DATASET_NAMES,
-      default: 'fashion-mnist-subset',
-      description: 'Dataset: the embedded Fashion-MNIST subset (offline), the full Fashion-MNIST, or MNIST',
-    },
-    {
-      name: 'data-dir',
-      kind: 'string',
-      metavar: 'PATH',
-      description:
-        'Folder holding the IDX files (else $DESCENT_DATA_DIR, /usr/share/datasets, the user cache, then a download)',
-    },
-    {
-      name: 'download',
-      kind: 'boolean',
-      default: true,
-      description: 'Download the dataset when no local copy is found (--no-download to forbid)',
-    },
-    {
-      name: 'hidden',
-      kind: 'integer-list',
-      min: 1,
-      default: [256, 128],
-      description: 'Hidden layer sizes, comma-separated',
-    },
-    {
-      name: 'activation',
-      kind: 'string',
-      choices: Object.keys(ACTIVATIONS),
-      default: 'relu',
-      description: 'Hidden-layer activation',
-    },
+    ...DATA_OPTIONS,
+    ...MODEL_OPTIONS,
+    { name: 'epochs', kind: 'integer', min: 1, default: 5, description: 'Passes over the training set' },
     {
       name: 'optimizer',
       kind: 'string',
-      choices: Object.keys(OPTIMIZERS),
       default: 'sgd',
-      description: 'Optimizer',
+      metavar: 'NAME[:key=value,...]',
+      description:
+        'Optimizer: sgd, adam, adamw, adagrad, adadelta, adamax, nadam, radam, rmsprop, rprop, asgd, lion, lamb, swats, adam-then-sgd; options such as adamw:betas=0.9/0.99',
     },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.1, description: 'Learning rate' },
+    {
+      name: 'lr',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      description: 'Learning rate (default: one that suits the optimizer, 0.1 for SGD, 1e-3 for Adam)',
+    },
     {
       name: 'momentum',
       kind: 'number',
       min: 0,
       max: 1,
-      default: 0.9,
-      description: 'Momentum (SGD, RMSprop)',
+      description: 'Momentum of SGD and RMSprop (default 0.9 for SGD)',
     },
     {
       name: 'weight-decay',
@@ -83,119 +56,130 @@ export const trainCommand: CommandSpec = {
       min: 0,
       description: "Weight decay (the optimizer's default when omitted)",
     },
-    { name: 'batch-size', kind: 'integer', min: 1, default: 128, description: 'Mini-batch size' },
-    { name: 'epochs', kind: 'integer', min: 1, default: 5, description: 'Passes over the training set' },
     {
-      name: 'validation',
-      kind: 'integer',
-      min: 0,
-      description: 'Training images held out for validation (default: one sixth, 10,000 of 60,000)',
+      name: 'schedule',
+      kind: 'string',
+      default: 'none',
+      metavar: 'NAME[:key=value,...]',
+      description: `Learning-rate schedule, stepped every batch: ${CLI_SCHEDULES.join(', ')}; durations in epochs, e.g. step:stepSize=2,gamma=0.5`,
     },
     {
-      name: 'seed',
-      kind: 'integer',
+      name: 'warmup',
+      kind: 'number',
       min: 0,
       default: 0,
-      description: 'Seed of the initial weights and the batch order',
+      description: 'Epochs of linear warm-up from lr/10 before the schedule',
     },
     {
-      name: 'dtype',
+      name: 'switch',
       kind: 'string',
-      choices: ['float32', 'float64'],
-      default: 'float32',
-      description: 'Floating-point precision',
+      metavar: 'NAME@EPOCH[:key=value,...]',
+      description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5',
+    },
+    {
+      name: 'clip-norm',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      description: 'Clip the global gradient norm to this value before every step',
     },
   ],
   epilog: [
     'Examples:',
-    '  descent train                                   # embedded subset, MLP 784-256-128-10, SGD lr 0.1 momentum 0.9',
+    '  descent train                                     # embedded subset, MLP 784-256-128-10, SGD lr 0.1 momentum 0.9',
     '  descent train --dataset fashion-mnist --epochs 5  # the full 60,000/10,000 Fashion-MNIST',
-    '  descent train --hidden 512,256 --activation gelu --optimizer adam --lr 1e-3',
+    '  descent train --optimizer adamw --lr 3e-3 --weight-decay 0.01 --schedule cosine --warmup 1 --switch sgd@3 --clip-norm 1',
   ].join('\n'),
 };
 
-const OPTIMIZERS_WITH_MOMENTUM = new Set(['sgd', 'rmsprop']);
-
 export async function runTrain(options: ParsedOptions, io: CliIo): Promise<number> {
-  const seed = options.seed as number;
+  const choice = parseOptimizerArg(options.optimizer as string);
+  const schedule = parseScheduleArg(options.schedule as string);
+  const data = await loadRunData(options, io);
+  const { model, sizes, activation } = buildModel(options, data);
   const dtype = options.dtype as 'float32' | 'float64';
-  const datasetName = options.dataset as DatasetName;
-  const sets = await loadDataset(datasetName, {
-    dataDir: options['data-dir'] as string | undefined,
-    download: options.download as boolean,
-    log: (line: string) => io.err(line),
-  });
-  const split = trainValidationSplit(sets.train, options.validation as number | undefined);
-  const { train, validation } = split;
-  const test = sets.test;
-
-  manualSeed(seed);
-  const inputSize = train.rows * train.cols;
-  const classes = sets.train.classes.length;
-  const hidden = options.hidden as number[];
-  const activation = options.activation as ActivationName;
-  const model = buildMlp([inputSize, ...hidden, classes], activation, { dtype });
-
-  const optimizerName = options.optimizer as string;
-  const hyper: Record<string, number> = { lr: options.lr as number };
-  if (OPTIMIZERS_WITH_MOMENTUM.has(optimizerName)) hyper.momentum = options.momentum as number;
-  if (options['weight-decay'] !== undefined) hyper.weightDecay = options['weight-decay'] as number;
-  const optimizer = createOptimizer(optimizerName, model.parameters(), hyper);
-
-  const batchSize = options['batch-size'] as number;
   const epochs = options.epochs as number;
-  const fmt = (n: number) => n.toLocaleString('en-US');
-  io.out(
-    `Descent: MLP ${[inputSize, ...hidden, classes].join('-')} (${activation}) on ${datasetName} from ${sets.location.label}`,
-  );
-  io.out(
-    `  ${fmt(train.count)} train / ${fmt(validation.count)} validation / ${fmt(test.count)} test images`,
-  );
-  io.out(
-    `  ${optimizerName} ${Object.entries(hyper)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(' ')}, batch ${batchSize}, ${epochs} epochs, ` +
-      `seed ${seed}, ${dtype}, backend ${getBackend().name}`,
-  );
-  io.out('');
-  io.out('epoch  train loss  train acc  val loss  val acc    time');
+  const batchSize = options['batch-size'] as number;
+  const seed = options.seed as number;
 
-  const loss = (logits: Parameters<typeof crossEntropy>[0], targets: Parameters<typeof crossEntropy>[1]) =>
-    crossEntropy(logits, targets);
-  const perBatch = batchCount(train.count, batchSize);
-  let totalSeconds = 0;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const bar = new ProgressBar(`epoch ${epoch}/${epochs}`, perBatch, io.progress);
-    const result = trainEpoch(
-      model,
-      batches(train, { batchSize, seed: seed * 1000 + epoch }),
-      optimizer,
-      loss,
-      {
-        dtype,
-        onBatch: (done, running) => bar.update(done, `loss ${running.toFixed(4)}`),
-      },
-    );
-    bar.finish();
-    const val =
-      validation.count > 0
-        ? evaluate(model, batches(validation, { batchSize: 1000, shuffle: false }), loss, { dtype })
-        : null;
-    totalSeconds += result.seconds;
+  if (options.lr !== undefined) choice.options.lr = options.lr;
+  if (options['weight-decay'] !== undefined) choice.options.weightDecay = options['weight-decay'];
+  if (options.momentum !== undefined) {
+    if (choice.name !== 'sgd' && choice.name !== 'rmsprop') {
+      throw new UsageError(
+        `descent train: --momentum applies to sgd and rmsprop, not ${choice.name} (use --optimizer ${choice.name}:betas=0.9/0.999)`,
+      );
+    }
+    choice.options.momentum = options.momentum;
+  } else if (choice.name === 'sgd' && choice.options.momentum === undefined) choice.options.momentum = 0.9;
+
+  const optimizer = buildOptimizer(choice, model.parameters(), {
+    epochs,
+    ...(options.switch !== undefined ? { switchSpec: options.switch as string } : {}),
+  });
+  // Read before the scheduler is built: a warm-up lowers the groups' lr at once.
+  const hyper = Object.entries(optimizer.paramGroups[0]!)
+    .filter(([k, v]) => ['lr', 'momentum', 'weightDecay', 'betas'].includes(k) && v !== 0)
+    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
+  const stepsPerEpoch = batchCount(data.train.count, batchSize);
+  const spec = scheduleSpec(schedule, {
+    epochs,
+    stepsPerEpoch,
+    lr:
+      (choice.options.lr as number | undefined) ?? SUGGESTED_LR[choice.name] ?? optimizer.paramGroups[0]!.lr,
+    warmupEpochs: options.warmup as number,
+  });
+  const scheduler = spec ? schedulerFromSpec(optimizer, spec) : undefined;
+
+  io.out(`Descent: MLP ${sizes.join('-')} (${activation}) on ${data.name} from ${data.source}`);
+  io.out(
+    `  ${formatCount(data.train.count)} train / ${formatCount(data.validation.count)} validation / ${formatCount(data.test.count)} test images`,
+  );
+  io.out(
+    `  ${choice.name} ${hyper.join(', ')}${spec ? `, schedule ${schedule.name}${(options.warmup as number) > 0 ? ` after ${options.warmup as number} warm-up epoch(s)` : ''}` : ''}` +
+      `${options.switch ? `, switch ${options.switch as string}` : ''}${options['clip-norm'] ? `, clip-norm ${options['clip-norm'] as number}` : ''}`,
+  );
+  io.out(
+    `  batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, seed ${seed}, ${dtype}, backend ${getBackend().name}`,
+  );
+  io.out('');
+  const switchable = optimizer as { onSwitch?: (fn: (e: SwitchEvent) => void) => unknown };
+  switchable.onSwitch?.((e) =>
     io.out(
-      `${String(epoch).padStart(5)}  ${result.loss.toFixed(4).padStart(10)}  ${pct(result.accuracy).padStart(9)}  ` +
-        `${(val ? val.loss.toFixed(4) : '-').padStart(8)}  ${(val ? pct(val.accuracy) : '-').padStart(7)}  ${formatSeconds(result.seconds).padStart(6)}`,
-    );
-  }
-  const final = evaluate(model, batches(test, { batchSize: 1000, shuffle: false }), loss, { dtype });
+      `  switched from ${e.from} to ${e.to} after epoch ${e.epoch} (step ${e.step}), lr ${e.lr.toPrecision(4)} (${e.reason})`,
+    ),
+  );
+  io.out('epoch  train loss  train acc  val loss  val acc        lr  optimizer       time');
+
+  const loss = crossEntropy;
+  let bar: ProgressBar | null = null;
+  const history = fit(model, optimizer, loss, data.train, {
+    epochs,
+    batchSize,
+    seed,
+    dtype,
+    validation: data.validation,
+    ...(scheduler ? { scheduler } : {}),
+    ...(options['clip-norm'] !== undefined ? { clipNorm: options['clip-norm'] as number } : {}),
+    onBatch: (epoch, done, total, running) => {
+      if (done === 1) bar = new ProgressBar(`epoch ${epoch}/${epochs}`, total, io.progress);
+      bar?.update(done, `loss ${running.toFixed(4)}`);
+    },
+    onEpoch: (r) => {
+      (bar as ProgressBar | null)?.finish();
+      io.out(
+        `${String(r.epoch).padStart(5)}  ${r.trainLoss.toFixed(4).padStart(10)}  ${pct(r.trainAccuracy).padStart(9)}  ` +
+          `${(Number.isFinite(r.valLoss) ? r.valLoss.toFixed(4) : '-').padStart(8)}  ${pct(r.valAccuracy).padStart(7)}  ` +
+          `${r.lr.toExponential(2).padStart(8)}  ${r.optimizer.padEnd(12)}  ${formatSeconds(r.seconds).padStart(6)}`,
+      );
+    },
+  });
+  const final = evaluate(model, batches(data.test, { batchSize: 1000, shuffle: false }), loss, { dtype });
+  const perEpoch = history.reduce((s, r) => s + r.seconds, 0) / history.length;
   io.out('');
   io.out(
-    `test accuracy ${pct(final.accuracy)} (${fmt(Math.round(final.accuracy * final.samples))}/${fmt(final.samples)}), ` +
-      `test loss ${final.loss.toFixed(4)}; ${formatSeconds(totalSeconds / epochs)} per epoch of training`,
+    `test accuracy ${pct(final.accuracy)} (${formatCount(Math.round(final.accuracy * final.samples))}/${formatCount(final.samples)}), ` +
+      `test loss ${final.loss.toFixed(4)}; ${formatSeconds(perEpoch)} per epoch of training`,
   );
   return 0;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
 }

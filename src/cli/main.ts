@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import { parseOptions, formatHelp, UsageError, type CommandSpec, type ParsedOptions } from './args.js';
 import { processIo, type CliIo } from './io.js';
 import { trainCommand, runTrain } from './commands/train.js';
+import { compareCommand, runCompare } from './commands/compare.js';
 
 interface Command {
   spec: CommandSpec;
   run(options: ParsedOptions, io: CliIo): Promise<number>;
 }
 
-const COMMANDS: Command[] = [{ spec: trainCommand, run: runTrain }];
+const COMMANDS: Command[] = [
+  { spec: trainCommand, run: runTrain },
+  { spec: compareCommand, run: runCompare },
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

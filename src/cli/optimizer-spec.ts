@@ -82,7 +82,8 @@ export function buildOptimizer(
     const at = Math.max(1, Math.ceil(build.epochs / 2));
     return new SwitchingOptimizer(params, [
       { optimizer: 'adam', options: { lr: SUGGESTED_LR.adam, ...choice.options }, until: { epoch: at } },
-      { optimizer: 'sgd', options: { lr: SUGGESTED_LR.sgd, momentum: 0.9 } },
+      // A gentler SGD rate than from scratch: Adam has already brought the loss down.
+      { optimizer: 'sgd', options: { lr: 0.05, momentum: 0.9 } },
     ]);
   }
   const options = { lr: SUGGESTED_LR[choice.name], ...choice.options };

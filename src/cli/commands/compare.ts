@@ -1,0 +1,188 @@
+/**
+ * `descent compare`: trains the same MLP from the same initial weights on the same batch order with
+ * each optimizer (or recipe: adam-then-sgd, swats), ranks them by final validation loss, and writes
+ * the learning curves as a plot (SVG or PNG) and the histories as JSON.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { batches, batchCount } from '../../data/index.js';
+import { crossEntropy } from '../../nn/index.js';
+import { schedulerFromSpec } from '../../optim/schedulers/registry.js';
+import type { SwitchEvent } from '../../optim/switching/index.js';
+import { fit, type EpochRecord } from '../../train/fit.js';
+import { evaluate } from '../../train/loop.js';
+import { PALETTE, type LineSeries } from '../../report/spec.js';
+import { writeFileAtomic, writePlot } from '../../report/write.js';
+import { UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
+import type { CliIo } from '../io.js';
+import { formatSeconds, ProgressBar } from '../progress.js';
+import { DATA_OPTIONS, MODEL_OPTIONS, buildModel, formatCount, loadRunData, pct } from '../run-setup.js';
+import { buildOptimizer, parseOptimizerArg, SUGGESTED_LR, type OptimizerChoice } from '../optimizer-spec.js';
+import { CLI_SCHEDULES, parseScheduleArg, scheduleSpec } from '../schedule-presets.js';
+
+export const compareCommand: CommandSpec = {
+  name: 'compare',
+  summary:
+    'Train the same model from the same initial weights and data order with several optimizers, print a ranking ' +
+    'table and write the learning curves as a plot.',
+  options: [
+    { name: 'optimizers', kind: 'string', default: 'sgd,adam,adamw,adam-then-sgd,swats', metavar: 'A,B,...', description: "Optimizers to compare, each NAME[:key=value;...] (options joined by ';' here, e.g. adam:lr=3e-3;eps=1e-7)" },
+    ...DATA_OPTIONS,
+    ...MODEL_OPTIONS,
+    { name: 'epochs', kind: 'integer', min: 1, default: 5, description: 'Passes over the training set for each optimizer' },
+    { name: 'schedule', kind: 'string', default: 'none', metavar: 'NAME[:key=value,...]', description: `Learning-rate schedule for every run: ${CLI_SCHEDULES.join(', ')}` },
+    { name: 'warmup', kind: 'number', min: 0, default: 0, description: 'Epochs of linear warm-up before the schedule' },
+    { name: 'clip-norm', kind: 'number', min: 0, exclusiveMin: true, description: 'Clip the global gradient norm before every step' },
+    { name: 'plot', kind: 'string', default: 'descent-compare.svg', metavar: 'PATH', description: 'Where to write the curves (.svg or .png); the histories go beside it as .json' },
+  ], // prettier-ignore
+  epilog: [
+    'Examples:',
+    '  descent compare --optimizers sgd,adam,adamw,adam-then-sgd,swats',
+    '  descent compare --dataset fashion-mnist --optimizers sgd:lr=0.05,adam:lr=3e-3 --epochs 10 --plot curves.png',
+  ].join('\n'),
+};
+
+interface RunResult {
+  choice: OptimizerChoice;
+  history: EpochRecord[];
+  testAccuracy: number;
+  seconds: number;
+  switches: SwitchEvent[];
+}
+
+export async function runCompare(options: ParsedOptions, io: CliIo): Promise<number> {
+  const plotPath = resolve(options.plot as string);
+  if (!/\.(svg|png)$/i.test(plotPath))
+    throw new UsageError(`descent compare: --plot must end in .svg or .png, got '${options.plot as string}'`);
+  // Inside one optimizer's options ';' separates key=value pairs, since ',' separates optimizers.
+  const choices = (options.optimizers as string)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => parseOptimizerArg(s.replace(/;/g, ','), '--optimizers'));
+  if (choices.length === 0)
+    throw new UsageError('descent compare: --optimizers needs at least one optimizer');
+  const schedule = parseScheduleArg(options.schedule as string);
+  const data = await loadRunData(options, io);
+  const epochs = options.epochs as number;
+  const batchSize = options['batch-size'] as number;
+  const dtype = options.dtype as 'float32' | 'float64';
+  const seed = options.seed as number;
+  const stepsPerEpoch = batchCount(data.train.count, batchSize);
+
+  io.out(`Descent: comparing ${choices.map((c) => c.label).join(', ')} on ${data.name} from ${data.source}`);
+  io.out(
+    `  ${formatCount(data.train.count)} train / ${formatCount(data.validation.count)} validation / ${formatCount(data.test.count)} test images, ` +
+      `batch ${batchSize}, ${epochs} epochs, seed ${seed}: every run starts from the same weights and sees the same batches`,
+  );
+  const results: RunResult[] = [];
+  for (const choice of choices) {
+    const { model } = buildModel(options, data); // same seed, so the same initial weights
+    const optimizer = buildOptimizer(choice, model.parameters(), { epochs });
+    const spec = scheduleSpec(schedule, {
+      epochs,
+      stepsPerEpoch,
+      lr:
+        (choice.options.lr as number | undefined) ??
+        SUGGESTED_LR[choice.name] ??
+        optimizer.paramGroups[0]!.lr,
+      warmupEpochs: options.warmup as number,
+    });
+    const scheduler = spec ? schedulerFromSpec(optimizer, spec) : undefined;
+    const switches: SwitchEvent[] = [];
+    (optimizer as { onSwitch?: (fn: (e: SwitchEvent) => void) => unknown }).onSwitch?.((e) =>
+      switches.push(e),
+    );
+    let bar: ProgressBar | null = null;
+    const history = fit(model, optimizer, crossEntropy, data.train, {
+      epochs,
+      batchSize,
+      seed,
+      dtype,
+      validation: data.validation,
+      ...(scheduler ? { scheduler } : {}),
+      ...(options['clip-norm'] !== undefined ? { clipNorm: options['clip-norm'] as number } : {}),
+      onBatch: (epoch, done, total, running) => {
+        if (done === 1) bar = new ProgressBar(`${choice.label} ${epoch}/${epochs}`, total, io.progress);
+        bar?.update(done, `loss ${running.toFixed(4)}`);
+      },
+      onEpoch: () => (bar as ProgressBar | null)?.finish(),
+    });
+    const test = evaluate(model, batches(data.test, { batchSize: 1000, shuffle: false }), crossEntropy, {
+      dtype,
+    });
+    const seconds = history.reduce((s, r) => s + r.seconds, 0);
+    const last = history[history.length - 1]!;
+    io.out(
+      `  ${choice.label}: val loss ${last.valLoss.toFixed(4)}, val acc ${pct(last.valAccuracy)}, ${formatSeconds(seconds)}` +
+        switches
+          .map((e) => `; switched ${e.from}→${e.to} after epoch ${e.epoch} at lr ${e.lr.toPrecision(3)}`)
+          .join(''),
+    );
+    results.push({ choice, history, testAccuracy: test.accuracy, seconds, switches });
+  }
+
+  const ranked = [...results].sort((a, b) => finalVal(a) - finalVal(b));
+  io.out('');
+  io.out('rank  optimizer              val loss  val acc  best epoch  best val loss  test acc    time');
+  ranked.forEach((r, i) => {
+    const best = r.history.reduce((b, e) => (e.valLoss < b.valLoss ? e : b));
+    const last = r.history[r.history.length - 1]!;
+    io.out(
+      `${String(i + 1).padStart(4)}  ${r.choice.label.padEnd(20).slice(0, 20)}  ${last.valLoss.toFixed(4).padStart(8)}  ${pct(last.valAccuracy).padStart(7)}  ` +
+        `${String(best.epoch).padStart(10)}  ${best.valLoss.toFixed(4).padStart(13)}  ${pct(r.testAccuracy).padStart(8)}  ${formatSeconds(r.seconds).padStart(6)}`,
+    );
+  });
+
+  await mkdir(dirname(plotPath), { recursive: true });
+  const series: LineSeries[] = results.flatMap((r, i) => {
+    const color = PALETTE[i % PALETTE.length]!;
+    const x = r.history.map((e) => e.epoch);
+    return [
+      { name: `${r.choice.label} (validation)`, x, y: r.history.map((e) => e.valLoss), color },
+      {
+        name: `${r.choice.label} (train)`,
+        x,
+        y: r.history.map((e) => e.trainLoss),
+        color,
+        width: 1.5,
+        opacity: 0.4,
+      },
+    ];
+  });
+  await writePlot(plotPath, {
+    title: `Optimizers on ${data.name}: loss per epoch (same weights, same batches)`,
+    xLabel: 'epoch',
+    yLabel: 'cross-entropy loss',
+    series,
+  });
+  const jsonPath = plotPath.replace(/\.(svg|png)$/i, '.json');
+  await writeFileAtomic(
+    jsonPath,
+    JSON.stringify(
+      {
+        dataset: data.name,
+        epochs,
+        batchSize,
+        seed,
+        runs: results.map((r) => ({
+          optimizer: r.choice.label,
+          history: r.history,
+          testAccuracy: r.testAccuracy,
+          switches: r.switches,
+        })),
+      },
+      (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+      2,
+    ) + '\n',
+  );
+  io.out('');
+  io.out(`curves written to ${plotPath}`);
+  io.out(`histories written to ${jsonPath}`);
+  return 0;
+}
+
+function finalVal(r: RunResult): number {
+  const v = r.history[r.history.length - 1]!.valLoss;
+  return Number.isFinite(v) ? v : Infinity;
+}

@@ -37,3 +37,9 @@ export {
   clipGradValue,
   createOptimizer,
 } from './optim/index.js';
+export * as data from './data/index.js';
+export * as report from './report/index.js';
+export { writePlot } from './report/write.js';
+export { fit, type FitOptions, type EpochRecord } from './train/fit.js';
+export { trainEpoch, evaluate, batchTensors } from './train/loop.js';
+export { findLearningRate, type LrFinderOptions, type LrFinderResult } from './train/lr-finder.js';

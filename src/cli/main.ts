@@ -7,6 +7,7 @@ import { parseOptions, formatHelp, UsageError, type CommandSpec, type ParsedOpti
 import { processIo, type CliIo } from './io.js';
 import { trainCommand, runTrain } from './commands/train.js';
 import { compareCommand, runCompare } from './commands/compare.js';
+import { lrFindCommand, runLrFind } from './commands/lr-find.js';
 
 interface Command {
   spec: CommandSpec;
@@ -16,6 +17,7 @@ interface Command {
 const COMMANDS: Command[] = [
   { spec: trainCommand, run: runTrain },
   { spec: compareCommand, run: runCompare },
+  { spec: lrFindCommand, run: runLrFind },
 ];
 
 function version(): string {

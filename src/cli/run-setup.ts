@@ -7,7 +7,8 @@ import type { ImageSet } from '../data/image-set.js';
 import { manualSeed } from '../tensor/random.js';
 import { buildMlp, ACTIVATIONS, type ActivationName } from '../nn/mlp.js';
 import type { Sequential } from '../nn/layers/sequential.js';
-import type { OptionSpec, ParsedOptions } from './args.js';
+import { statSync } from 'node:fs';
+import { UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import type { CliIo } from './io.js';
 
 export const DATA_OPTIONS: OptionSpec[] = [
@@ -36,6 +37,11 @@ export interface RunData {
 
 export async function loadRunData(options: ParsedOptions, io: CliIo): Promise<RunData> {
   const name = options.dataset as DatasetName;
+  const dataDir = options['data-dir'] as string | undefined;
+  // An explicit folder that is not there is a typo, not a reason to quietly use another copy.
+  if (dataDir !== undefined && !statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`descent: --data-dir '${dataDir}' is not a directory`);
+  }
   const sets = await loadDataset(name, {
     dataDir: options['data-dir'] as string | undefined,
     download: options.download as boolean,

@@ -1,5 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 
@@ -62,6 +65,7 @@ describe('descent train', () => {
     [['--batch-size', '0'], /--batch-size must be at least 1, got 0/],
     [['--lrr', '3'], /unknown option --lrr \(did you mean --lr\?\)/],
     [['--epochs'], /--epochs needs a value/],
+    [['--data-dir', '/nonexistent/descent'], /--data-dir '\/nonexistent\/descent' is not a directory/],
   ];
   for (const [args, message] of bad) {
     test(`rejects ${args.join(' ')} with exit code 2 and a one-line error`, async () => {
@@ -100,13 +104,22 @@ describe('descent train', () => {
     assert.match(io.stderr[0]!, /unknown command 'trian'; available: train/);
   });
 
-  test('a missing dataset without download names the places searched', async () => {
-    const io = capture();
-    const code = await main(
-      ['train', '--dataset', 'mnist', '--data-dir', '/nonexistent', '--no-download'],
-      io,
-    );
-    assert.equal(code, 1);
-    assert.match(io.stderr.join('\n'), /mnist/i);
+  test('a missing dataset without download names the places searched and the fixes', async () => {
+    // An empty user cache, so that nothing on this machine can satisfy the lookup.
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'descent-cache-'));
+    try {
+      const io = capture();
+      const code = await main(['train', '--dataset', 'mnist', '--no-download'], io);
+      assert.equal(code, 1);
+      const message = io.stderr.join('\n');
+      assert.match(message, /MNIST not found\. Searched:/);
+      assert.match(message, /user cache: .*descent-cache-.*mnist \(does not exist\)/);
+      assert.match(message, /Downloading is turned off/);
+      assert.match(message, /--data-dir <folder> or set DESCENT_DATA_DIR=<folder>/);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });

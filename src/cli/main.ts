@@ -8,6 +8,7 @@ import { processIo, type CliIo } from './io.js';
 import { trainCommand, runTrain } from './commands/train.js';
 import { compareCommand, runCompare } from './commands/compare.js';
 import { lrFindCommand, runLrFind } from './commands/lr-find.js';
+import { augmentCommand, runAugment } from './commands/augment.js';
 
 interface Command {
   spec: CommandSpec;
@@ -18,6 +19,7 @@ const COMMANDS: Command[] = [
   { spec: trainCommand, run: runTrain },
   { spec: compareCommand, run: runCompare },
   { spec: lrFindCommand, run: runLrFind },
+  { spec: augmentCommand, run: runAugment },
 ];
 
 function version(): string {

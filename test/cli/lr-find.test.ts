@@ -4,19 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
-
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    progress: { isTTY: false, write: () => true },
-  };
-}
+import { capture } from '../helpers/cli.js';
 
 describe('descent lr-find', () => {
   test('prints a suggestion inside the swept range, below the divergence point, and writes the curve', async () => {

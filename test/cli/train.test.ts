@@ -4,19 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
-
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (line) => stdout.push(line),
-    err: (line) => stderr.push(line),
-    progress: { isTTY: false, write: () => true },
-  };
-}
+import { capture } from '../helpers/cli.js';
 
 describe('descent train', () => {
   test('trains on the embedded subset and reports every epoch and the test accuracy', async () => {

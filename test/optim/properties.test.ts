@@ -25,63 +25,9 @@ import {
   scaleByLearningRate,
   traceMomentum,
   type Optimizer,
-  type OptimizerLike,
-  type OptimizerStateDict,
 } from '../../src/optim/index.js';
 import { OPTIMIZER_TABLE } from './optimizer-table.js';
-
-// ---- a convex quadratic over two parameters: f = Σ aᵢ(θᵢ − cᵢ)² ----
-
-const A = [
-  [1, 2, 0.5, 3],
-  [1.5, 0.8, 2.5],
-];
-const C = [
-  [1, -2, 0.5, 3],
-  [-1, 0.25, 2],
-];
-
-function freshParams(): Tensor[] {
-  return [
-    tensor(
-      [
-        [0.3, -0.1],
-        [0.2, 0.4],
-      ],
-      { dtype: 'float64', requiresGrad: true },
-    ),
-    tensor([0.1, -0.3, 0.5], { dtype: 'float64', requiresGrad: true }),
-  ];
-}
-
-function quadratic(params: readonly Tensor[]): Tensor {
-  return params
-    .map((p, i) => {
-      const a = tensor(A[i]!, { dtype: 'float64' }).reshape([...p.shape]);
-      const c = tensor(C[i]!, { dtype: 'float64' }).reshape([...p.shape]);
-      const d = p.sub(c);
-      return d.mul(d).mul(a).sum();
-    })
-    .reduce((x, y) => x.add(y));
-}
-
-/** One training step on the quadratic: zero the grads, backward, step. */
-function trainStep(optimizer: OptimizerLike, params: readonly Tensor[]): number {
-  optimizer.zeroGrad();
-  const loss = quadratic(params);
-  loss.backward();
-  optimizer.step();
-  return loss.item();
-}
-
-const bits = (t: Tensor) => new Uint8Array((t.toTypedArray() as Float64Array).buffer);
-
-/** A copy of the parameters with identical values (as a checkpoint of the model would restore). */
-function cloneParams(params: readonly Tensor[]): Tensor[] {
-  return params.map((p) => tensor(p.toTypedArray(), { shape: p.shape, dtype: p.dtype, requiresGrad: true }));
-}
-
-const roundTrip = (dict: OptimizerStateDict): OptimizerStateDict => JSON.parse(JSON.stringify(dict));
+import { bits, cloneParams, freshParams, quadratic, roundTrip, trainStep } from './quadratic-fixture.js';
 
 describe('every optimizer in the table', () => {
   for (const [name, entry] of Object.entries(OPTIMIZER_TABLE)) {

@@ -6,16 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tensor, type Tensor } from '../../src/index.js';
-import {
-  Adam,
-  OPTIMIZER_NAMES,
-  SGD,
-  StepLR,
-  type OptimizerEntry,
-  type OptimizerLike,
-  type OptimizerStateDict,
-} from '../../src/optim/index.js';
+import type { Tensor } from '../../src/index.js';
+import { Adam, OPTIMIZER_NAMES, SGD, StepLR, type OptimizerEntry } from '../../src/optim/index.js';
 import {
   SWATS,
   SWATS_DEFAULTS,
@@ -26,56 +18,10 @@ import {
   type SWATSOptions,
   type SwitchEvent,
 } from '../../src/optim/switching/index.js';
+import { bits as tensorBits, cloneParams, freshParams, roundTrip, trainStep } from './quadratic-fixture.js';
 
-// ---- f = Σ aᵢ(θᵢ − cᵢ)² over two parameters ----
-
-const A = [
-  [1, 2, 0.5, 3],
-  [1.5, 0.8, 2.5],
-];
-const C = [
-  [1, -2, 0.5, 3],
-  [-1, 0.25, 2],
-];
-
-function freshParams(): Tensor[] {
-  return [
-    tensor(
-      [
-        [0.3, -0.1],
-        [0.2, 0.4],
-      ],
-      { dtype: 'float64', requiresGrad: true },
-    ),
-    tensor([0.1, -0.3, 0.5], { dtype: 'float64', requiresGrad: true }),
-  ];
-}
-
-function quadratic(params: readonly Tensor[]): Tensor {
-  return params
-    .map((p, i) => {
-      const a = tensor(A[i]!, { dtype: 'float64' }).reshape([...p.shape]);
-      const c = tensor(C[i]!, { dtype: 'float64' }).reshape([...p.shape]);
-      const d = p.sub(c);
-      return d.mul(d).mul(a).sum();
-    })
-    .reduce((x, y) => x.add(y));
-}
-
-function trainStep(optimizer: OptimizerLike, params: readonly Tensor[]): void {
-  optimizer.zeroGrad();
-  quadratic(params).backward();
-  optimizer.step();
-}
-
-const bits = (params: readonly Tensor[]) =>
-  params.map((p) => Array.from(new Uint8Array((p.toTypedArray() as Float64Array).slice().buffer)));
-
-function cloneParams(params: readonly Tensor[]): Tensor[] {
-  return params.map((p) => tensor(p.toTypedArray(), { shape: p.shape, dtype: p.dtype, requiresGrad: true }));
-}
-
-const roundTrip = (dict: OptimizerStateDict): OptimizerStateDict => JSON.parse(JSON.stringify(dict));
+/** The bytes of every parameter, as plain arrays for deepEqual. */
+const bits = (params: readonly Tensor[]) => params.map((p) => Array.from(tensorBits(p)));
 
 const ADAM_THEN_SGD: Phase[] = [
   { optimizer: 'adam', options: { lr: 0.05 }, until: { epoch: 2 } },

@@ -5,20 +5,26 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { batches, batchCount } from '../../data/index.js';
-import { crossEntropy } from '../../nn/index.js';
-import { schedulerFromSpec } from '../../optim/schedulers/registry.js';
 import type { SwitchEvent } from '../../optim/switching/index.js';
-import { fit, type EpochRecord } from '../../train/fit.js';
-import { evaluate } from '../../train/loop.js';
+import type { EpochRecord } from '../../train/fit.js';
 import { PALETTE, type LineSeries } from '../../report/spec.js';
 import { writeFileAtomic, writePlot } from '../../report/write.js';
 import { UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
 import type { CliIo } from '../io.js';
-import { formatSeconds, ProgressBar } from '../progress.js';
-import { DATA_OPTIONS, MODEL_OPTIONS, buildModel, formatCount, loadRunData, pct } from '../run-setup.js';
-import { buildOptimizer, parseOptimizerArg, SUGGESTED_LR, type OptimizerChoice } from '../optimizer-spec.js';
-import { CLI_SCHEDULES, parseScheduleArg, scheduleSpec } from '../schedule-presets.js';
+import { formatSeconds } from '../progress.js';
+import {
+  DATA_OPTIONS,
+  MODEL_OPTIONS,
+  TRAINING_OPTIONS,
+  buildModel,
+  formatCount,
+  loadRunData,
+  pct,
+  testModel,
+  trainWithOptions,
+} from '../run-setup.js';
+import { buildOptimizer, parseOptimizerArg, type OptimizerChoice } from '../optimizer-spec.js';
+import { parseScheduleArg } from '../schedule-presets.js';
 
 export const compareCommand: CommandSpec = {
   name: 'compare',
@@ -29,10 +35,7 @@ export const compareCommand: CommandSpec = {
     { name: 'optimizers', kind: 'string', default: 'sgd,adam,adamw,adam-then-sgd,swats', metavar: 'A,B,...', description: "Optimizers to compare, each NAME[:key=value;...] (options joined by ';' here, e.g. adam:lr=3e-3;eps=1e-7)" },
     ...DATA_OPTIONS,
     ...MODEL_OPTIONS,
-    { name: 'epochs', kind: 'integer', min: 1, default: 5, description: 'Passes over the training set for each optimizer' },
-    { name: 'schedule', kind: 'string', default: 'none', metavar: 'NAME[:key=value,...]', description: `Learning-rate schedule for every run: ${CLI_SCHEDULES.join(', ')}` },
-    { name: 'warmup', kind: 'number', min: 0, default: 0, description: 'Epochs of linear warm-up before the schedule' },
-    { name: 'clip-norm', kind: 'number', min: 0, exclusiveMin: true, description: 'Clip the global gradient norm before every step' },
+    ...TRAINING_OPTIONS,
     { name: 'plot', kind: 'string', default: 'descent-compare.svg', metavar: 'PATH', description: 'Where to write the curves (.svg or .png); the histories go beside it as .json' },
   ], // prettier-ignore
   epilog: [
@@ -62,13 +65,11 @@ export async function runCompare(options: ParsedOptions, io: CliIo): Promise<num
     .map((s) => parseOptimizerArg(s.replace(/;/g, ','), '--optimizers'));
   if (choices.length === 0)
     throw new UsageError('descent compare: --optimizers needs at least one optimizer');
-  const schedule = parseScheduleArg(options.schedule as string);
+  parseScheduleArg(options.schedule as string); // a bad --schedule fails before any data loads
   const data = await loadRunData(options, io);
   const epochs = options.epochs as number;
   const batchSize = options['batch-size'] as number;
-  const dtype = options.dtype as 'float32' | 'float64';
   const seed = options.seed as number;
-  const stepsPerEpoch = batchCount(data.train.count, batchSize);
 
   io.out(`Descent: comparing ${choices.map((c) => c.label).join(', ')} on ${data.name} from ${data.source}`);
   io.out(
@@ -79,38 +80,10 @@ export async function runCompare(options: ParsedOptions, io: CliIo): Promise<num
   for (const choice of choices) {
     const { model } = buildModel(options, data); // same seed, so the same initial weights
     const optimizer = buildOptimizer(choice, model.parameters(), { epochs });
-    const spec = scheduleSpec(schedule, {
-      epochs,
-      stepsPerEpoch,
-      lr:
-        (choice.options.lr as number | undefined) ??
-        SUGGESTED_LR[choice.name] ??
-        optimizer.paramGroups[0]!.lr,
-      warmupEpochs: options.warmup as number,
+    const { history, switches } = trainWithOptions(model, optimizer, choice, data, options, io, {
+      label: choice.label,
     });
-    const scheduler = spec ? schedulerFromSpec(optimizer, spec) : undefined;
-    const switches: SwitchEvent[] = [];
-    (optimizer as { onSwitch?: (fn: (e: SwitchEvent) => void) => unknown }).onSwitch?.((e) =>
-      switches.push(e),
-    );
-    let bar: ProgressBar | null = null;
-    const history = fit(model, optimizer, crossEntropy, data.train, {
-      epochs,
-      batchSize,
-      seed,
-      dtype,
-      validation: data.validation,
-      ...(scheduler ? { scheduler } : {}),
-      ...(options['clip-norm'] !== undefined ? { clipNorm: options['clip-norm'] as number } : {}),
-      onBatch: (epoch, done, total, running) => {
-        if (done === 1) bar = new ProgressBar(`${choice.label} ${epoch}/${epochs}`, total, io.progress);
-        bar?.update(done, `loss ${running.toFixed(4)}`);
-      },
-      onEpoch: () => (bar as ProgressBar | null)?.finish(),
-    });
-    const test = evaluate(model, batches(data.test, { batchSize: 1000, shuffle: false }), crossEntropy, {
-      dtype,
-    });
+    const test = testModel(model, data, options);
     const seconds = history.reduce((s, r) => s + r.seconds, 0);
     const last = history[history.length - 1]!;
     io.out(

@@ -4,20 +4,23 @@
  * optimizer switch and gradient clipping, and reports per-epoch train loss, validation loss and
  * accuracy, the learning rate and the optimizer in use, then the test accuracy.
  */
-import { batches } from '../../data/index.js';
 import { getBackend } from '../../backend/backend.js';
-import { crossEntropy } from '../../nn/index.js';
-import { schedulerFromSpec } from '../../optim/schedulers/registry.js';
-import type { SwitchEvent } from '../../optim/switching/index.js';
-import { fit } from '../../train/fit.js';
-import { evaluate } from '../../train/loop.js';
 import { UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
-import { ProgressBar, formatSeconds } from '../progress.js';
+import { formatSeconds } from '../progress.js';
 import type { CliIo } from '../io.js';
-import { DATA_OPTIONS, MODEL_OPTIONS, buildModel, formatCount, loadRunData, pct } from '../run-setup.js';
-import { buildOptimizer, parseOptimizerArg, SUGGESTED_LR } from '../optimizer-spec.js';
-import { CLI_SCHEDULES, parseScheduleArg, scheduleSpec } from '../schedule-presets.js';
-import { batchCount } from '../../data/batches.js';
+import {
+  DATA_OPTIONS,
+  MODEL_OPTIONS,
+  TRAINING_OPTIONS,
+  buildModel,
+  formatCount,
+  loadRunData,
+  pct,
+  testModel,
+  trainWithOptions,
+} from '../run-setup.js';
+import { buildOptimizer, parseOptimizerArg } from '../optimizer-spec.js';
+import { parseScheduleArg } from '../schedule-presets.js';
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -27,63 +30,13 @@ export const trainCommand: CommandSpec = {
   options: [
     ...DATA_OPTIONS,
     ...MODEL_OPTIONS,
-    { name: 'epochs', kind: 'integer', min: 1, default: 5, description: 'Passes over the training set' },
-    {
-      name: 'optimizer',
-      kind: 'string',
-      default: 'sgd',
-      metavar: 'NAME[:key=value,...]',
-      description:
-        'Optimizer: sgd, adam, adamw, adagrad, adadelta, adamax, nadam, radam, rmsprop, rprop, asgd, lion, lamb, swats, adam-then-sgd; options such as adamw:betas=0.9/0.99',
-    },
-    {
-      name: 'lr',
-      kind: 'number',
-      min: 0,
-      exclusiveMin: true,
-      description: 'Learning rate (default: one that suits the optimizer, 0.1 for SGD, 1e-3 for Adam)',
-    },
-    {
-      name: 'momentum',
-      kind: 'number',
-      min: 0,
-      max: 1,
-      description: 'Momentum of SGD and RMSprop (default 0.9 for SGD)',
-    },
-    {
-      name: 'weight-decay',
-      kind: 'number',
-      min: 0,
-      description: "Weight decay (the optimizer's default when omitted)",
-    },
-    {
-      name: 'schedule',
-      kind: 'string',
-      default: 'none',
-      metavar: 'NAME[:key=value,...]',
-      description: `Learning-rate schedule, stepped every batch: ${CLI_SCHEDULES.join(', ')}; durations in epochs, e.g. step:stepSize=2,gamma=0.5`,
-    },
-    {
-      name: 'warmup',
-      kind: 'number',
-      min: 0,
-      default: 0,
-      description: 'Epochs of linear warm-up from lr/10 before the schedule',
-    },
-    {
-      name: 'switch',
-      kind: 'string',
-      metavar: 'NAME@EPOCH[:key=value,...]',
-      description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5',
-    },
-    {
-      name: 'clip-norm',
-      kind: 'number',
-      min: 0,
-      exclusiveMin: true,
-      description: 'Clip the global gradient norm to this value before every step',
-    },
-  ],
+    ...TRAINING_OPTIONS,
+    { name: 'optimizer', kind: 'string', default: 'sgd', metavar: 'NAME[:key=value,...]', description: 'Optimizer: sgd, adam, adamw, adagrad, adadelta, adamax, nadam, radam, rmsprop, rprop, asgd, lion, lamb, swats, adam-then-sgd; options such as adamw:betas=0.9/0.99' },
+    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, description: 'Learning rate (default: one that suits the optimizer, 0.1 for SGD, 1e-3 for Adam)' },
+    { name: 'momentum', kind: 'number', min: 0, max: 1, description: 'Momentum of SGD and RMSprop (default 0.9 for SGD)' },
+    { name: 'weight-decay', kind: 'number', min: 0, description: "Weight decay (the optimizer's default when omitted)" },
+    { name: 'switch', kind: 'string', metavar: 'NAME@EPOCH[:key=value,...]', description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5' },
+  ], // prettier-ignore
   epilog: [
     'Examples:',
     '  descent train                                     # embedded subset, MLP 784-256-128-10, SGD lr 0.1 momentum 0.9',
@@ -94,7 +47,7 @@ export const trainCommand: CommandSpec = {
 
 export async function runTrain(options: ParsedOptions, io: CliIo): Promise<number> {
   const choice = parseOptimizerArg(options.optimizer as string);
-  const schedule = parseScheduleArg(options.schedule as string);
+  const schedule = parseScheduleArg(options.schedule as string); // checked before the data loads
   const data = await loadRunData(options, io);
   const { model, sizes, activation } = buildModel(options, data);
   const dtype = options.dtype as 'float32' | 'float64';
@@ -121,60 +74,33 @@ export async function runTrain(options: ParsedOptions, io: CliIo): Promise<numbe
   const hyper = Object.entries(optimizer.paramGroups[0]!)
     .filter(([k, v]) => ['lr', 'momentum', 'weightDecay', 'betas'].includes(k) && v !== 0)
     .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
-  const stepsPerEpoch = batchCount(data.train.count, batchSize);
-  const spec = scheduleSpec(schedule, {
-    epochs,
-    stepsPerEpoch,
-    lr:
-      (choice.options.lr as number | undefined) ?? SUGGESTED_LR[choice.name] ?? optimizer.paramGroups[0]!.lr,
-    warmupEpochs: options.warmup as number,
-  });
-  const scheduler = spec ? schedulerFromSpec(optimizer, spec) : undefined;
 
   io.out(`Descent: MLP ${sizes.join('-')} (${activation}) on ${data.name} from ${data.source}`);
   io.out(
     `  ${formatCount(data.train.count)} train / ${formatCount(data.validation.count)} validation / ${formatCount(data.test.count)} test images`,
   );
   io.out(
-    `  ${choice.name} ${hyper.join(', ')}${spec ? `, schedule ${schedule.name}${(options.warmup as number) > 0 ? ` after ${options.warmup as number} warm-up epoch(s)` : ''}` : ''}` +
+    `  ${choice.name} ${hyper.join(', ')}${schedule.name !== 'none' || (options.warmup as number) > 0 ? `, schedule ${schedule.name}${(options.warmup as number) > 0 ? ` after ${options.warmup as number} warm-up epoch(s)` : ''}` : ''}` +
       `${options.switch ? `, switch ${options.switch as string}` : ''}${options['clip-norm'] ? `, clip-norm ${options['clip-norm'] as number}` : ''}`,
   );
   io.out(
     `  batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, seed ${seed}, ${dtype}, backend ${getBackend().name}`,
   );
   io.out('');
-  const switchable = optimizer as { onSwitch?: (fn: (e: SwitchEvent) => void) => unknown };
-  switchable.onSwitch?.((e) =>
-    io.out(
-      `  switched from ${e.from} to ${e.to} after epoch ${e.epoch} (step ${e.step}), lr ${e.lr.toPrecision(4)} (${e.reason})`,
-    ),
-  );
   io.out('epoch  train loss  train acc  val loss  val acc        lr  optimizer       time');
-
-  const loss = crossEntropy;
-  let bar: ProgressBar | null = null;
-  const history = fit(model, optimizer, loss, data.train, {
-    epochs,
-    batchSize,
-    seed,
-    dtype,
-    validation: data.validation,
-    ...(scheduler ? { scheduler } : {}),
-    ...(options['clip-norm'] !== undefined ? { clipNorm: options['clip-norm'] as number } : {}),
-    onBatch: (epoch, done, total, running) => {
-      if (done === 1) bar = new ProgressBar(`epoch ${epoch}/${epochs}`, total, io.progress);
-      bar?.update(done, `loss ${running.toFixed(4)}`);
-    },
-    onEpoch: (r) => {
-      (bar as ProgressBar | null)?.finish();
+  const { history } = trainWithOptions(model, optimizer, choice, data, options, io, {
+    onSwitch: (e) =>
+      io.out(
+        `  switched from ${e.from} to ${e.to} after epoch ${e.epoch} (step ${e.step}), lr ${e.lr.toPrecision(4)} (${e.reason})`,
+      ),
+    onEpoch: (r) =>
       io.out(
         `${String(r.epoch).padStart(5)}  ${r.trainLoss.toFixed(4).padStart(10)}  ${pct(r.trainAccuracy).padStart(9)}  ` +
           `${(Number.isFinite(r.valLoss) ? r.valLoss.toFixed(4) : '-').padStart(8)}  ${pct(r.valAccuracy).padStart(7)}  ` +
           `${r.lr.toExponential(2).padStart(8)}  ${r.optimizer.padEnd(12)}  ${formatSeconds(r.seconds).padStart(6)}`,
-      );
-    },
+      ),
   });
-  const final = evaluate(model, batches(data.test, { batchSize: 1000, shuffle: false }), loss, { dtype });
+  const final = testModel(model, data, options);
   const perEpoch = history.reduce((s, r) => s + r.seconds, 0) / history.length;
   io.out('');
   io.out(

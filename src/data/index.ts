@@ -21,3 +21,38 @@ export { DATASET_NAMES, isDatasetName, loadDataset, type DatasetName } from './d
 export { trainValidationSplit, type TrainValidationSplit } from './split.js';
 export { batchCount, batches, type Batch, type BatchOptions } from './batches.js';
 export { shuffledIndices, xoshiro128ss, type Uint32Generator } from './shuffle.js';
+export {
+  ImageSetDataset,
+  Subset,
+  TensorDataset,
+  randomSplit,
+  type Dataset,
+  type ImageSample,
+  type Sample,
+  type TensorSample,
+} from './dataset.js';
+export {
+  DataLoader,
+  type DataLoaderOptions,
+  type EpochBatches,
+  type LoaderBatch,
+  type LoaderState,
+} from './loader.js';
+export {
+  CsvDataset,
+  csvDataset,
+  loadCsvDataset,
+  parseCsv,
+  type CsvColumn,
+  type CsvDatasetOptions,
+  type CsvParseOptions,
+  type CsvRecord,
+} from './csv.js';
+export { decodeImage, imageFormat, type DecodeOptions, type ImageFormat } from './decode.js';
+export {
+  ImageFolderDataset,
+  loadImageFolder,
+  type ImageFolderEntry,
+  type ImageFolderOptions,
+} from './image-folder.js';
+export * from './transforms/index.js';

@@ -70,6 +70,33 @@ export interface MatmulSpec {
   strideB: number;
 }
 
+/**
+ * The geometry of a 2-D sliding window over a batch of images x: [batch, channels, height, width]
+ * (PyTorch's F.unfold). Output position (oy, ox) and kernel tap (i, j) read the input pixel
+ *   (oy·strideH − padTop + i·dilationH, ox·strideW − padLeft + j·dilationW),
+ * and pixels outside the image read `padValue`. The bottom and right padding are implied by outH and
+ * outW, so asymmetric padding ('same' with an even kernel) and ceil-mode pooling need nothing extra.
+ */
+export interface Im2colSpec {
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  /** Rows of padding above the image and columns left of it. */
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  outH: number;
+  outW: number;
+  /** What im2col reads outside the image: 0 (the default) for convolution and average pooling, −∞ for max pooling. col2im ignores it. */
+  padValue?: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** A zero-filled buffer. */
@@ -158,6 +185,18 @@ export interface Backend {
   ): void;
   /** Element type conversion (float to int truncates toward zero). */
   cast(x: TypedArray, out: TypedArray): void;
+  /**
+   * Unfolds sliding windows into columns: out is [batch, channels·kernelH·kernelW, outH·outW] with
+   * out[n, (c·kernelH + i)·kernelW + j, oy·outW + ox] = x[n, c, iy, ix] (see Im2colSpec). Convolution is
+   * this followed by a matmul; pooling is this followed by a reduction over the kernel axis.
+   */
+  im2col(x: TypedArray, spec: Im2colSpec, out: TypedArray): void;
+  /**
+   * The adjoint of im2col (F.fold): adds every column entry into the input pixel it was read from,
+   * out[n, c, iy, ix] += cols[n, (c·kernelH + i)·kernelW + j, oy·outW + ox]; entries read from the
+   * padding are dropped. Accumulates into out, like indexAdd and scatterAdd.
+   */
+  col2im(cols: TypedArray, spec: Im2colSpec, out: TypedArray): void;
 }
 
 const registry = new Map<string, () => Backend>();

@@ -37,3 +37,13 @@ export {
   binaryCrossEntropyWithLogits,
   klDiv,
 } from './losses/index.js';
+export { conv2d, type Conv2dFunctionOptions } from './layers/conv.js';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d } from './layers/pool.js';
+export {
+  batchNorm,
+  batchNormTraining,
+  type BatchNormFunctionOptions,
+  type BatchNormTrainingOptions,
+  type BatchNormTrainingResult,
+} from './layers/batch-norm.js';
+export { dropout2d, type Dropout2dOptions } from './layers/dropout2d.js';

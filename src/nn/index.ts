@@ -69,3 +69,14 @@ export {
   klDiv,
 } from './losses/index.js';
 export { buildMlp, ACTIVATIONS, type ActivationName, type MlpOptions } from './mlp.js';
+export { Conv2d, type Conv2dOptions, type Conv2dPadding, type Size2 } from './layers/conv.js';
+export {
+  MaxPool2d,
+  AvgPool2d,
+  AdaptiveAvgPool2d,
+  type MaxPool2dOptions,
+  type AvgPool2dOptions,
+  type AdaptiveSize,
+} from './layers/pool.js';
+export { BatchNorm1d, BatchNorm2d, BatchNormBase, type BatchNormOptions } from './layers/batch-norm.js';
+export { Dropout2d } from './layers/dropout2d.js';

@@ -23,6 +23,16 @@ import {
   type GradcheckOptions,
 } from '../../src/index.js';
 import { Generator } from '../../src/tensor/random.js';
+import {
+  adaptiveAvgPool2d,
+  avgPool2d,
+  batchNorm,
+  batchNormTraining,
+  conv2d,
+  dropout2d,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from '../../src/nn/functional.js';
 
 const rng = new Generator(20240601);
 
@@ -224,6 +234,36 @@ const TABLE: Case[] = [
   c('matmul', 'x @ x', X([3, 3]), (x) => x.matmul(x)),
   c('matmul', 'only B requires grad', () => [input([2, 3]).detach(), input([3, 4])], (a, b) => a.matmul(b)),
 
+  // ---- convolution, pooling, batch norm (im2col/col2im with matmul, argReduce, reduce) ----
+  c('conv2d', 'stride 1, no padding, bias', () => [input([2, 3, 5, 5]), input([4, 3, 3, 3]), input([4])], (x, w, b) => conv2d(x, w, b)),
+  c('conv2d', 'stride 2, padding 1', () => [input([1, 2, 6, 5]), input([3, 2, 3, 3]), input([3])], (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1 })),
+  c('conv2d', 'dilation 2, padding [2, 1], no bias', () => [input([1, 2, 6, 6]), input([2, 2, 3, 2])], (x, w) => conv2d(x, w, null, { dilation: 2, padding: [2, 1] })),
+  c('conv2d', 'non-square stride [2, 1]', () => [input([2, 2, 5, 4]), input([2, 2, 3, 2]), input([2])], (x, w, b) => conv2d(x, w, b, { stride: [2, 1] })),
+  c('conv2d', 'groups 2', () => [input([2, 4, 4, 4]), input([6, 2, 3, 3]), input([6])], (x, w, b) => conv2d(x, w, b, { groups: 2, padding: 1 })),
+  c('conv2d', 'depthwise (groups 3), no bias', () => [input([1, 3, 5, 5]), input([6, 1, 3, 3])], (x, w) => conv2d(x, w, null, { groups: 3 })),
+  c('conv2d', "'same' with an even 2x4 kernel and dilation", () => [input([1, 2, 5, 6]), input([2, 2, 2, 4]), input([2])], (x, w, b) => conv2d(x, w, b, { padding: 'same', dilation: [2, 1] })),
+  c('conv2d', 'unbatched [C, H, W] input', () => [input([2, 4, 4]), input([3, 2, 2, 2]), input([3])], (x, w, b) => conv2d(x, w, b)),
+  c('conv2d', 'only the weight requires grad', () => [input([2, 2, 4, 4], { requiresGrad: false }), input([3, 2, 3, 3])], (x, w) => conv2d(x, w, null, { padding: 1 })),
+  c('maxPool2d', 'kernel 2 (stride defaults to the kernel)', X([2, 2, 4, 4]), (x) => maxPool2d(x, 2)),
+  c('maxPool2d', 'kernel 3, stride 2, padding 1', X([1, 2, 5, 5]), (x) => maxPool2d(x, 3, { stride: 2, padding: 1 })),
+  c('maxPool2d', 'overlapping windows (stride 1) share inputs', X([1, 2, 5, 5]), (x) => maxPool2d(x, 3, { stride: 1 })),
+  c('maxPool2d', 'ceilMode, non-square kernel', X([1, 2, 5, 5]), (x) => maxPool2d(x, [2, 3], { stride: 2, ceilMode: true })),
+  c('maxPool2d', 'dilation 2', X([1, 1, 6, 6]), (x) => maxPool2d(x, 2, { stride: 1, dilation: 2 })),
+  c('maxPool2dWithIndices', 'values', X([1, 2, 4, 4]), (x) => maxPool2dWithIndices(x, 2).values),
+  c('avgPool2d', 'kernel 2', X([2, 2, 4, 4]), (x) => avgPool2d(x, 2)),
+  c('avgPool2d', 'kernel 3, stride 2, padding 1, countIncludePad', X([1, 2, 5, 5]), (x) => avgPool2d(x, 3, { stride: 2, padding: 1 })),
+  c('avgPool2d', 'countIncludePad false, ceilMode', X([1, 2, 5, 5]), (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true })),
+  c('avgPool2d', 'divisorOverride 2, overlapping windows', X([1, 1, 4, 5]), (x) => avgPool2d(x, 2, { stride: 1, divisorOverride: 2 })),
+  c('adaptiveAvgPool2d', 'to 1x1 (global average, the avgPool2d path)', X([2, 3, 4, 4]), (x) => adaptiveAvgPool2d(x, 1)),
+  c('adaptiveAvgPool2d', '5x5 to 2x3 (uneven, overlapping bins)', X([1, 2, 5, 5]), (x) => adaptiveAvgPool2d(x, [2, 3])),
+  c('adaptiveAvgPool2d', 'to [3, null] of an unbatched input', X([2, 7, 4]), (x) => adaptiveAvgPool2d(x, [3, null])),
+  c('batchNorm', 'train mode [N, C], weight and bias', () => [input([5, 3]), input([3]), input([3])], (x, w, b) => batchNorm(x, null, null, { training: true, weight: w, bias: b })),
+  c('batchNorm', 'train mode [N, C, L]', () => [input([3, 2, 4]), input([2]), input([2])], (x, w, b) => batchNorm(x, null, null, { training: true, weight: w, bias: b, eps: 1e-3 })),
+  c('batchNorm', 'train mode [N, C, H, W], no affine', X([2, 3, 3, 3]), (x) => batchNorm(x, null, null, { training: true })),
+  c('batchNorm', 'eval mode with running statistics', () => [input([4, 3, 2, 2]), input([3]), input([3])], (x, w, b) => batchNorm(x, tensor([0.3, -0.2, 0.1], { dtype: 'float64' }), tensor([0.8, 1.5, 0.6], { dtype: 'float64' }), { weight: w, bias: b })),
+  c('batchNormTraining', 'output, [N, C, H, W]', () => [input([3, 2, 2, 3]), input([2]), input([2])], (x, w, b) => batchNormTraining(x, { weight: w, bias: b }).output),
+  c('dropout2d', 'a fixed mask (seeded generator)', X([2, 4, 3, 3]), (x) => dropout2d(x, 0.5, { generator: new Generator(7) })),
+
   // ---- movement ----
   c('reshape', '[2, 3] -> [3, 2]', X(), (x) => x.reshape(3, 2)),
   c('reshape', 'with -1', X([2, 3, 4]), (x) => x.reshape([4, -1])),
@@ -317,7 +357,19 @@ const NOT_DIFFERENTIABLE: Record<string, string> = {
 };
 
 /** Free functions of the public API that record a gradient and are checked by the table too. */
-const FUNCTIONS = ['cat', 'stack', 'linear'];
+const FUNCTIONS = [
+  'cat',
+  'stack',
+  'linear',
+  'conv2d',
+  'maxPool2d',
+  'maxPool2dWithIndices',
+  'avgPool2d',
+  'adaptiveAvgPool2d',
+  'batchNorm',
+  'batchNormTraining',
+  'dropout2d',
+];
 
 describe('gradcheck of every differentiable op (float64 central differences)', () => {
   for (const k of TABLE) {

@@ -17,6 +17,7 @@ import {
   UNARY_OPS,
   type Backend,
   type BinaryOp,
+  type Im2colSpec,
   type MatmulSpec,
   type ReduceOp,
   type UnaryOp,
@@ -39,6 +40,8 @@ export const BACKEND_PRIMITIVES = [
   'gather',
   'scatterAdd',
   'cast',
+  'im2col',
+  'col2im',
 ] as const satisfies readonly (keyof Backend)[];
 
 type Unlisted = Exclude<keyof Backend, (typeof BACKEND_PRIMITIVES)[number]>;
@@ -380,6 +383,84 @@ function gatherOffsets(
     return idx.reduce((s, c, d) => s + c * strides[d]!, 0);
   });
 }
+
+/** The input pixel that column entry (n, c, i, j, oy, ox) of im2col reads, or -1 for padding. */
+function windowSource(s: Im2colSpec, n: number, c: number, i: number, j: number, oy: number, ox: number) {
+  const iy = oy * s.strideH - s.padTop + i * s.dilationH;
+  const ix = ox * s.strideW - s.padLeft + j * s.dilationW;
+  if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) return -1;
+  return ((n * s.channels + c) * s.height + iy) * s.width + ix;
+}
+
+/** Every column entry in storage order [n][c][i][j][oy][ox] with the input pixel it reads (-1: padding). */
+function windowSources(s: Im2colSpec): number[] {
+  const sources: number[] = [];
+  for (let n = 0; n < s.batch; n++)
+    for (let c = 0; c < s.channels; c++)
+      for (let i = 0; i < s.kernelH; i++)
+        for (let j = 0; j < s.kernelW; j++)
+          for (let oy = 0; oy < s.outH; oy++)
+            for (let ox = 0; ox < s.outW; ox++) sources.push(windowSource(s, n, c, i, j, oy, ox));
+  return sources;
+}
+
+function referenceIm2col(x: ArrayLike<number>, s: Im2colSpec): number[] {
+  return windowSources(s).map((src) => (src < 0 ? (s.padValue ?? 0) : x[src]!));
+}
+
+/** col2im's reference: start from `init` and add every column entry into its source pixel. */
+function referenceCol2im(cols: ArrayLike<number>, s: Im2colSpec, init: ArrayLike<number>): number[] {
+  const out = Array.from(init);
+  windowSources(s).forEach((src, k) => {
+    if (src >= 0) out[src]! += cols[k]!;
+  });
+  return out;
+}
+
+/** A window geometry from the fields that vary; the rest default to a plain 3×3, stride 1, no padding. */
+function im2colSpec(fields: Partial<Im2colSpec> & { height: number; width: number }): Im2colSpec {
+  const s: Im2colSpec = {
+    batch: 1,
+    channels: 1,
+    kernelH: 3,
+    kernelW: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop: 0,
+    padLeft: 0,
+    dilationH: 1,
+    dilationW: 1,
+    outH: 0,
+    outW: 0,
+    ...fields,
+  };
+  // Unless given, the output size of symmetric padding (floor mode).
+  if (!fields.outH)
+    s.outH = Math.floor((s.height + 2 * s.padTop - s.dilationH * (s.kernelH - 1) - 1) / s.strideH) + 1;
+  if (!fields.outW)
+    s.outW = Math.floor((s.width + 2 * s.padLeft - s.dilationW * (s.kernelW - 1) - 1) / s.strideW) + 1;
+  return s;
+}
+
+/**
+ * Window geometries for im2col/col2im: each exercises a path of a kernel that precomputes the valid
+ * output range per kernel column (padding on either side, strides that skip pixels, rows entirely in
+ * the padding, asymmetric padding implied by outH/outW).
+ */
+const IM2COL_CASES: [string, Im2colSpec][] = [
+  ['3x3, batch 2, 3 channels, no padding', im2colSpec({ batch: 2, channels: 3, height: 5, width: 6 })],
+  ['stride 2, padding 1', im2colSpec({ batch: 2, channels: 2, height: 6, width: 6, strideH: 2, strideW: 2, padTop: 1, padLeft: 1 })],
+  ['dilation 2, padding 2', im2colSpec({ channels: 2, height: 7, width: 5, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2 })],
+  ['non-square 3x2 kernel, stride [2, 1], padding [1, 0]', im2colSpec({ batch: 2, channels: 3, height: 6, width: 6, kernelW: 2, strideH: 2, padTop: 1 })],
+  ["asymmetric 'same' padding of an even 4x2 kernel (extra row/column at the bottom/right)", im2colSpec({ channels: 2, height: 5, width: 6, kernelH: 4, kernelW: 2, padTop: 1, padLeft: 0, outH: 5, outW: 6 })],
+  ['ceil-mode windows hanging past the bottom/right, -inf padding', im2colSpec({ channels: 2, height: 5, width: 5, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, outH: 3, outW: 3, padValue: -Infinity })],
+  ['1x1 kernel, stride 2 (skips pixels)', im2colSpec({ batch: 2, channels: 2, height: 5, width: 4, kernelH: 1, kernelW: 1, strideH: 2, strideW: 2 })],
+  ['kernel larger than the image: rows and columns entirely in the padding', im2colSpec({ height: 2, width: 2, padTop: 2, padLeft: 2 })],
+  ['stride 3 over a 2x2 kernel with padding 1', im2colSpec({ channels: 2, height: 5, width: 7, kernelH: 2, kernelW: 2, strideH: 3, strideW: 3, padTop: 1, padLeft: 1 })],
+  ['stride and dilation together, padding 3', im2colSpec({ height: 9, width: 8, strideH: 2, strideW: 3, dilationH: 3, dilationW: 2, padTop: 3, padLeft: 3 })],
+  ['a one-column image', im2colSpec({ channels: 2, height: 4, width: 1, kernelH: 2, kernelW: 1 })],
+  ['an empty batch', im2colSpec({ batch: 0, channels: 2, height: 4, width: 4 })],
+]; // prettier-ignore
 
 // ---- the spec ----
 
@@ -798,6 +879,46 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
               sums.map((v) => stored(dtype, v)),
               addTol,
               `scatterAdd ${what}`,
+            );
+          }
+        });
+
+        it('im2col against a naive loop: stride, padding, dilation, asymmetric padding, pad value', () => {
+          const rng = makeRng(10);
+          for (const [what, spec] of IM2COL_CASES) {
+            const x = randomArray(dtype, spec.batch * spec.channels * spec.height * spec.width, rng);
+            const rows = spec.channels * spec.kernelH * spec.kernelW;
+            const out = backend.allocate(dtype, spec.batch * rows * spec.outH * spec.outW);
+            out.fill(123); // every entry, padding included, must be written
+            backend.im2col(x, spec, out);
+            assertArrayClose(out, referenceIm2col(x, spec), EXACT, `im2col: ${what}`);
+          }
+        });
+
+        it('col2im against a naive loop (accumulating into out), and as the adjoint of im2col', () => {
+          const rng = makeRng(11);
+          const addTol = dtype === 'float32' ? { rtol: 1e-6, atol: 1e-6 } : { rtol: 1e-14, atol: 1e-14 };
+          for (const [what, spec] of IM2COL_CASES) {
+            const size = spec.batch * spec.channels * spec.height * spec.width;
+            const rows = spec.channels * spec.kernelH * spec.kernelW;
+            const cols = randomArray(dtype, spec.batch * rows * spec.outH * spec.outW, rng);
+            const out = randomArray(dtype, size, rng); // col2im adds into out
+            const expected = referenceCol2im(cols, spec, out).map((v) => stored(dtype, v));
+            backend.col2im(cols, spec, out);
+            assertArrayClose(out, expected, addTol, `col2im: ${what}`);
+
+            // <im2col(x), c> = <x, col2im(c)>, the identity the convolution's input gradient relies on.
+            const x = randomArray(dtype, size, rng);
+            const unfolded = backend.allocate(dtype, cols.length);
+            backend.im2col(x, { ...spec, padValue: 0 }, unfolded);
+            const folded = backend.allocate(dtype, size);
+            backend.col2im(cols, spec, folded);
+            const left = Array.from(unfolded).reduce((acc, v, k) => acc + v * cols[k]!, 0);
+            const right = Array.from(folded).reduce((acc, v, k) => acc + v * x[k]!, 0);
+            const scale = Math.max(1, Math.abs(left));
+            assert.ok(
+              Math.abs(left - right) <= (dtype === 'float32' ? 1e-5 : 1e-12) * scale,
+              `col2im is the adjoint of im2col (${what}): ${left} vs ${right}`,
             );
           }
         });

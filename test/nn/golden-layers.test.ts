@@ -2,8 +2,9 @@
  * Every layer, activation, loss, matmul, reduction and broadcasting case of ../shared/golden/layers.json
  * (PyTorch 1.13, float64), reproduced in float64 and float32: forward values, argmax/argmin indices,
  * and the gradient of sum(output · upstream_grad) for every input and parameter. One table maps the
- * torch op name to a builder; convolution, pooling and batch norm belong to a later issue and are
- * skipped by a named filter, and the counts are asserted so that no case silently drops out.
+ * torch op name to a builder, and the counts are asserted so that no case silently drops out. Modules
+ * with buffers (BatchNorm) get the recorded buffers loaded before the forward, run in the recorded
+ * train/eval mode, and have their buffers compared with `buffers_after` in training.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,9 +20,9 @@ import {
   type GoldenTensor,
 } from '../helpers/golden.js';
 
-/** Cases for layers that a later issue (convolution, pooling, batch norm) delivers. */
-const LATER_ISSUE = /^(conv2d|maxpool|avgpool|adaptive|batchnorm)/;
-const EXPECTED = { total: 102, skipped: 24, run: 78 };
+const EXPECTED = { total: 102, convPoolNorm: 24 };
+/** The convolution, pooling and batch-norm cases, counted separately so that none can drop out. */
+const CONV_POOL_NORM = /^(conv2d|maxpool|avgpool|adaptive|batchnorm)/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Options = Record<string, any>;
@@ -43,6 +44,39 @@ const BUILDERS: Record<string, Builder> = {
     layer(new nn.LayerNorm(o.normalizedShape, { eps: o.eps, elementwiseAffine: o.elementwiseAffine, dtype })),
   'torch.nn.Embedding': (o, dtype) =>
     layer(new nn.Embedding(o.numEmbeddings, o.embeddingDim, { paddingIdx: o.paddingIdx, dtype })),
+  'torch.nn.Conv2d': (o, dtype) =>
+    layer(
+      new nn.Conv2d(o.inChannels, o.outChannels, o.kernelSize, {
+        stride: o.stride,
+        padding: o.padding,
+        dilation: o.dilation,
+        groups: o.groups,
+        bias: o.bias,
+        dtype,
+      }),
+    ),
+  'torch.nn.MaxPool2d': (o) =>
+    layer(
+      new nn.MaxPool2d(o.kernelSize, {
+        stride: o.stride,
+        padding: o.padding,
+        dilation: o.dilation,
+        ceilMode: o.ceilMode,
+      }),
+    ),
+  'torch.nn.AvgPool2d': (o) =>
+    layer(
+      new nn.AvgPool2d(o.kernelSize, {
+        stride: o.stride,
+        padding: o.padding,
+        ceilMode: o.ceilMode,
+        countIncludePad: o.countIncludePad,
+        divisorOverride: o.divisorOverride,
+      }),
+    ),
+  'torch.nn.AdaptiveAvgPool2d': (o) => layer(new nn.AdaptiveAvgPool2d(o.outputSize)),
+  'torch.nn.BatchNorm1d': (o, dtype) => layer(new nn.BatchNorm1d(o.numFeatures, batchNormOptions(o, dtype))),
+  'torch.nn.BatchNorm2d': (o, dtype) => layer(new nn.BatchNorm2d(o.numFeatures, batchNormOptions(o, dtype))),
   'torch.nn.ReLU': () => layer(new nn.ReLU()),
   'torch.nn.LeakyReLU': (o) => layer(new nn.LeakyReLU(o.negativeSlope)),
   'torch.nn.ELU': (o) => layer(new nn.ELU(o.alpha)),
@@ -78,6 +112,16 @@ const BUILDERS: Record<string, Builder> = {
   'torch.pow': (o) => fn(([a, b]) => (o.exponent === undefined ? a!.pow(b!) : a!.pow(o.exponent as number))),
 };
 
+function batchNormOptions(o: Options, dtype: DType): nn.BatchNormOptions {
+  return {
+    eps: o.eps,
+    momentum: o.momentum,
+    affine: o.affine,
+    trackRunningStats: o.trackRunningStats,
+    dtype,
+  };
+}
+
 /** PyTorch's snake_case keyword arguments as our camelCase options. */
 function camelCase(options: Options): Options {
   return Object.fromEntries(
@@ -86,8 +130,7 @@ function camelCase(options: Options): Options {
 }
 
 const cases = loadGolden('layers.json');
-const skipped = cases.filter((c) => LATER_ISSUE.test(c.name));
-const toRun = cases.filter((c) => !LATER_ISSUE.test(c.name));
+const convPoolNorm = cases.filter((c) => CONV_POOL_NORM.test(c.name));
 
 function runCase(c: GoldenCase, dtype: 'float64' | 'float32'): void {
   const tol = TOL[dtype];
@@ -110,7 +153,21 @@ function runCase(c: GoldenCase, dtype: 'float64' | 'float32'): void {
         target.copy_(fromGolden(p, dtype));
       }
     });
+    // The BatchNorm modules' buffers (a loss's pos_weight buffer is set from its options instead).
+    if (c.buffers && c.kind === 'module') {
+      const buffers = c.buffers as (GoldenTensor & { name: string })[];
+      const ownBuffers = new Map(built.module.namedBuffers());
+      assert.deepEqual(
+        [...ownBuffers.keys()],
+        buffers.map((b) => b.name),
+        'buffer names (PyTorch state-dict names)',
+      );
+      noGrad(() => {
+        for (const b of buffers) ownBuffers.get(b.name)!.copy_(fromGolden(b, dtype));
+      });
+    }
     if (c.mode === 'eval') built.module.eval();
+    else if (c.mode === 'train') built.module.train();
   } else {
     assert.equal(params.length, 0, 'a function case has no parameters');
   }
@@ -124,6 +181,21 @@ function runCase(c: GoldenCase, dtype: 'float64' | 'float32'): void {
     assert.ok(!(result instanceof Tensor), 'the case records indices, so the op must return them');
     assert.deepEqual([...result.indices.shape], c.output_indices.shape, 'indices: shape');
     assert.deepEqual([...result.indices.toTypedArray()], c.output_indices.data, 'indices');
+  }
+
+  if (c.buffers_after && c.kind === 'module') {
+    const ownBuffers = new Map(built.module!.namedBuffers());
+    for (const expected of c.buffers_after as (GoldenTensor & { name: string })[]) {
+      const actual = ownBuffers.get(expected.name)!;
+      if (expected.dtype === 'int64')
+        assert.deepEqual([...actual.toTypedArray()], expected.data, expected.name);
+      else assertClose(actual, expected, tol, `buffer ${expected.name} after the forward`);
+    }
+  } else if (c.buffers && c.kind === 'module') {
+    // Evaluation leaves the running statistics alone.
+    const ownBuffers = new Map(built.module!.namedBuffers());
+    for (const b of c.buffers as (GoldenTensor & { name: string })[])
+      assertClose(ownBuffers.get(b.name)!, b, tol, `buffer ${b.name} unchanged in ${c.mode} mode`);
   }
 
   output.mul(fromGolden(c.upstream_grad, dtype)).sum().backward();
@@ -149,12 +221,11 @@ function runCase(c: GoldenCase, dtype: 'float64' | 'float32'): void {
 }
 
 describe('golden layers.json', () => {
-  it(`has ${EXPECTED.total} cases: ${EXPECTED.run} run here and ${EXPECTED.skipped} conv/pool/batchnorm cases skipped by name`, () => {
+  it(`has ${EXPECTED.total} cases, ${EXPECTED.convPoolNorm} of them conv/pool/batchnorm, and a builder for each`, () => {
     assert.equal(cases.length, EXPECTED.total);
-    assert.equal(skipped.length, EXPECTED.skipped);
-    assert.equal(toRun.length, EXPECTED.run);
-    const skippedOps = new Set(skipped.map((c) => c.op));
-    assert.deepEqual([...skippedOps].sort(), [
+    assert.equal(convPoolNorm.length, EXPECTED.convPoolNorm);
+    const convPoolNormOps = new Set(convPoolNorm.map((c) => c.op));
+    assert.deepEqual([...convPoolNormOps].sort(), [
       'torch.nn.AdaptiveAvgPool2d',
       'torch.nn.AvgPool2d',
       'torch.nn.BatchNorm1d',
@@ -162,12 +233,12 @@ describe('golden layers.json', () => {
       'torch.nn.Conv2d',
       'torch.nn.MaxPool2d',
     ]);
-    for (const c of toRun) assert.ok(BUILDERS[c.op as string], `${c.name}: no builder for ${c.op}`);
+    for (const c of cases) assert.ok(BUILDERS[c.op as string], `${c.name}: no builder for ${c.op}`);
   });
 
   for (const dtype of ['float64', 'float32'] as const) {
     describe(dtype, () => {
-      for (const c of toRun) it(c.name, () => runCase(c, dtype));
+      for (const c of cases) it(c.name, () => runCase(c, dtype));
     });
   }
 });

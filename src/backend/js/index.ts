@@ -9,6 +9,7 @@ import { registerBackend } from '../backend.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { broadcastStrides } from '../../tensor/shape.js';
 import { erf } from './special.js';
+import { col2im, im2col } from './conv.js';
 
 type Arr = TypedArray;
 
@@ -443,6 +444,8 @@ export function createJsBackend(): Backend {
     gather,
     scatterAdd,
     cast,
+    im2col,
+    col2im,
   };
 }
 

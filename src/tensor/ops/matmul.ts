@@ -12,7 +12,8 @@ import { Tensor } from '../tensor.js';
 import { sumTo } from './elementwise.js';
 
 /** C = op(A)·op(B) for 2-D-or-more operands whose batch dims already broadcast to `batchShape`. */
-function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+// Exported (without autograd) for the ops that write their own gradient rule: linear, conv2d.
+export function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const am = a.shape[a.ndim - 2]!;
   const ak = a.shape[a.ndim - 1]!;
   const bk = b.shape[b.ndim - 2]!;

@@ -101,16 +101,21 @@ export class BCELoss extends Loss {
  */
 export class BCEWithLogitsLoss extends Loss {
   declare weight: Tensor | null;
-  declare posWeight: Tensor | null;
+  // The field's name is its state-dict key, so it keeps PyTorch's `pos_weight`.
+  declare pos_weight: Tensor | null;
   constructor(options: BCEWithLogitsOptions = {}) {
     super(options.reduction);
     this.registerBuffer('weight', weightBuffer(options.weight));
-    this.registerBuffer('posWeight', weightBuffer(options.posWeight));
+    this.registerBuffer('pos_weight', weightBuffer(options.posWeight));
+  }
+  /** The positive-class weight p (PyTorch's `pos_weight` buffer). */
+  get posWeight(): Tensor | null {
+    return this.pos_weight;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(input, target, {
       weight: this.weight,
-      posWeight: this.posWeight,
+      posWeight: this.pos_weight,
       reduction: this.reduction,
     });
   }

@@ -30,6 +30,11 @@ export interface CommandSpec {
   name: string;
   summary: string;
   options: readonly OptionSpec[];
+  /**
+   * An optional positional argument that stands for one of the options (e.g. `descent serve runs`
+   * for `--runs runs`); giving both is an error.
+   */
+  positional?: { option: string; metavar: string };
   /** Extra help text (examples). */
   epilog?: string;
 }
@@ -114,6 +119,8 @@ export function parseOptions(
   const byName = new Map(command.options.map((o) => [o.name, o]));
   const out: ParsedOptions & { help?: boolean } = {};
   for (const o of command.options) if (o.default !== undefined) out[o.name] = o.default;
+  let positionalValue: string | undefined;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -121,6 +128,11 @@ export function parseOptions(
       continue;
     }
     if (!arg.startsWith('--')) {
+      const positional = command.positional;
+      if (positional && positionalValue === undefined) {
+        positionalValue = arg;
+        continue;
+      }
       throw new UsageError(
         `descent ${command.name}: unexpected argument '${arg}' (options start with --; see descent ${command.name} --help)`,
       );
@@ -156,6 +168,16 @@ export function parseOptions(
       i++;
     }
     out[name] = convert(command.name, spec, inline);
+    given.add(name);
+  }
+  if (positionalValue !== undefined && command.positional) {
+    const { option, metavar } = command.positional;
+    if (given.has(option)) {
+      throw new UsageError(
+        `descent ${command.name}: give ${metavar} once, not both '${positionalValue}' and --${option}`,
+      );
+    }
+    out[option] = convert(command.name, byName.get(option)!, positionalValue);
   }
   return out;
 }
@@ -181,7 +203,8 @@ function describeKind(spec: OptionSpec): string {
 }
 
 export function formatHelp(command: CommandSpec): string {
-  const lines = [`Usage: descent ${command.name} [options]`, '', command.summary, '', 'Options:'];
+  const usage = command.positional ? ` [${command.positional.metavar}]` : '';
+  const lines = [`Usage: descent ${command.name}${usage} [options]`, '', command.summary, '', 'Options:'];
   const left = command.options.map((o) =>
     o.kind === 'boolean' ? `  --${o.name}` : `  --${o.name} ${describeKind(o)}`,
   );

@@ -8,6 +8,7 @@ import { processIo, type CliIo } from './io.js';
 import { trainCommand, runTrain } from './commands/train.js';
 import { compareCommand, runCompare } from './commands/compare.js';
 import { lrFindCommand, runLrFind } from './commands/lr-find.js';
+import { serveCommand, runServe } from './commands/serve.js';
 import { augmentCommand, runAugment } from './commands/augment.js';
 
 interface Command {
@@ -20,6 +21,7 @@ const COMMANDS: Command[] = [
   { spec: compareCommand, run: runCompare },
   { spec: lrFindCommand, run: runLrFind },
   { spec: augmentCommand, run: runAugment },
+  { spec: serveCommand, run: runServe },
 ];
 
 function version(): string {

@@ -3,6 +3,7 @@
  * loading and training, in TypeScript for Node and the browser.
  */
 import './backend/js/index.js';
+import './backend/wasm/index.js';
 
 export * from './tensor/index.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
@@ -40,6 +41,6 @@ export {
 export * as data from './data/index.js';
 export * as report from './report/index.js';
 export { writePlot } from './report/write.js';
-export { fit, type FitOptions, type EpochRecord } from './train/fit.js';
-export { trainEpoch, evaluate, batchTensors } from './train/loop.js';
-export { findLearningRate, type LrFinderOptions, type LrFinderResult } from './train/lr-finder.js';
+export * as train from './train/index.js';
+export { fit, evaluate, predict, Trainer, findLearningRate } from './train/index.js';
+export { trainEpoch, batchTensors } from './train/loop.js';

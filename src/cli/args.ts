@@ -111,6 +111,13 @@ function convert(command: string, spec: OptionSpec, raw: string): number | strin
   }
 }
 
+const explicit = new WeakMap<object, ReadonlySet<string>>();
+
+/** The options the command line gave itself (not filled from defaults), e.g. to override a saved config. */
+export function givenOptions(parsed: ParsedOptions): ReadonlySet<string> {
+  return explicit.get(parsed) ?? new Set();
+}
+
 /** Parses `argv` (the arguments after the command name) against the command's options. */
 export function parseOptions(
   command: CommandSpec,
@@ -158,6 +165,7 @@ export function parseOptions(
           throw new UsageError(`descent ${command.name}: --${name} takes true or false, got '${inline}'`);
         out[name] = (inline === 'true') !== negated;
       } else out[name] = !negated;
+      given.add(name);
       continue;
     }
     if (inline === undefined) {
@@ -178,7 +186,9 @@ export function parseOptions(
       );
     }
     out[option] = convert(command.name, byName.get(option)!, positionalValue);
+    given.add(option);
   }
+  explicit.set(out, given);
   return out;
 }
 

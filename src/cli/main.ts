@@ -10,6 +10,9 @@ import { compareCommand, runCompare } from './commands/compare.js';
 import { lrFindCommand, runLrFind } from './commands/lr-find.js';
 import { serveCommand, runServe } from './commands/serve.js';
 import { augmentCommand, runAugment } from './commands/augment.js';
+import { evaluateCommand, runEvaluate } from './commands/evaluate.js';
+import { predictCommand, runPredict } from './commands/predict.js';
+import { inspectCommand, runInspect } from './commands/inspect.js';
 
 interface Command {
   spec: CommandSpec;
@@ -21,6 +24,9 @@ const COMMANDS: Command[] = [
   { spec: compareCommand, run: runCompare },
   { spec: lrFindCommand, run: runLrFind },
   { spec: augmentCommand, run: runAugment },
+  { spec: evaluateCommand, run: runEvaluate },
+  { spec: predictCommand, run: runPredict },
+  { spec: inspectCommand, run: runInspect },
   { spec: serveCommand, run: runServe },
 ];
 

@@ -1,6 +1,7 @@
 /**
- * What `train`, `compare` and `lr-find` share: loading and splitting the data, building the MLP from
- * a seed (so every optimizer in a comparison starts from the same weights), and the run's options.
+ * What the commands share: loading and splitting the data, building the model (the MLP or CNN preset)
+ * from a seed (so every optimizer in a comparison starts from the same weights), the run's options,
+ * and, for `inspect`, `evaluate` and `predict`, loading a trained model back from a checkpoint.
  */
 import {
   DATASET_NAMES,
@@ -14,16 +15,42 @@ import { crossEntropy } from '../nn/index.js';
 import type { OptimizerLike } from '../optim/optimizer.js';
 import { schedulerFromSpec } from '../optim/schedulers/registry.js';
 import type { SwitchEvent } from '../optim/switching/index.js';
-import { fit, type EpochRecord } from '../train/fit.js';
+import type { EpochRecord } from '../train/fit.js';
+import { fit as fitTrainer } from '../train/trainer.js';
+import type { Callback } from '../train/callbacks/callback.js';
+import { ModelCheckpoint } from '../train/callbacks/model-checkpoint.js';
+import { JsonlLogger } from '../train/callbacks/jsonl-logger.js';
 import { evaluate, type EpochResult } from '../train/loop.js';
 import { SUGGESTED_LR, type OptimizerChoice } from './optimizer-spec.js';
 import { ProgressBar } from './progress.js';
 import { CLI_SCHEDULES, parseScheduleArg, scheduleSpec } from './schedule-presets.js';
 import type { ImageSet } from '../data/image-set.js';
 import { manualSeed } from '../tensor/random.js';
-import { buildMlp, ACTIVATIONS, type ActivationName } from '../nn/mlp.js';
+import { ACTIVATIONS, type ActivationName } from '../nn/mlp.js';
 import type { Sequential } from '../nn/layers/sequential.js';
-import { statSync } from 'node:fs';
+import {
+  MODEL_SPEC_METADATA_KEY,
+  MODEL_TYPES,
+  ModelSpecError,
+  cnnFeatureShape,
+  describeModel,
+  inferModelSpec,
+  modelFromSpec,
+  resolveModelSpec,
+  type ModelSpec,
+  type ModelType,
+} from '../nn/presets.js';
+import {
+  latestCheckpoint,
+  listCheckpoints,
+  loadSafetensors,
+  MODEL_FILE,
+  STATE_FILE,
+} from '../train/checkpoint.js';
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../data/mnist.js';
+import type { DType } from '../tensor/dtype.js';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -34,8 +61,15 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: 'validation', kind: 'integer', min: 0, description: 'Training images held out for validation (default: one sixth, 10,000 of 60,000)' },
 ]; // prettier-ignore
 
+/** The architecture options; the model's defaults are in MODEL_DEFAULTS (nn/presets.ts). */
+const ARCHITECTURE_OPTIONS: OptionSpec[] = [
+  { name: 'model', kind: 'string', choices: MODEL_TYPES, description: 'Architecture: mlp (Linear layers of sizes --hidden) or cnn (Conv3x3-activation-MaxPool2 blocks of --channels, then Linear layers of sizes --hidden) (default: mlp)' },
+  { name: 'hidden', kind: 'integer-list', min: 1, description: 'Hidden Linear layer sizes, comma-separated (default: 256,128 for mlp, 128 for cnn)' },
+  { name: 'channels', kind: 'integer-list', min: 1, description: 'cnn: output channels of the convolution blocks, comma-separated (default: 32,64)' },
+]; // prettier-ignore
+
 export const MODEL_OPTIONS: OptionSpec[] = [
-  { name: 'hidden', kind: 'integer-list', min: 1, default: [256, 128], description: 'Hidden layer sizes, comma-separated' },
+  ...ARCHITECTURE_OPTIONS,
   { name: 'activation', kind: 'string', choices: Object.keys(ACTIVATIONS), default: 'relu', description: 'Hidden-layer activation' },
   { name: 'batch-size', kind: 'integer', min: 1, default: 128, description: 'Mini-batch size' },
   { name: 'seed', kind: 'integer', min: 0, default: 0, description: 'Seed of the initial weights and the batch order' },
@@ -76,18 +110,83 @@ export async function loadRunData(options: ParsedOptions, io: CliIo): Promise<Ru
 
 export interface ModelSetup {
   model: Sequential;
+  /** The Linear layers' sizes: input, hidden..., classes (for a CNN, from the flattened features). */
   sizes: number[];
   activation: ActivationName;
+  /** The architecture; save it with a checkpoint (`modelSpecMetadata`) so that it can be rebuilt. */
+  spec: ModelSpec;
+  /** One line, e.g. 'MLP 784-256-128-10 (relu)' or 'CNN 1x28x28, conv 32-64 (3x3, max-pool 2), ...'. */
+  description: string;
 }
 
-/** The MLP for the data, its weights drawn from `seed`: the same seed gives the same initial weights. */
-export function buildModel(options: ParsedOptions, data: RunData): ModelSetup {
-  manualSeed(options.seed as number);
-  const sizes = [data.train.rows * data.train.cols, ...(options.hidden as number[]), data.classes];
-  const activation = options.activation as ActivationName;
-  const model = buildMlp(sizes, activation, { dtype: options.dtype as 'float32' | 'float64' });
-  return { model, sizes, activation };
+/**
+ * The architecture the options ask for, for images of `imageShape` [C, H, W] and `classes` classes:
+ * --model (default mlp), --hidden and --channels (defaults per model), --activation.
+ */
+export function modelSpecFromOptions(
+  options: ParsedOptions,
+  imageShape: [number, number, number],
+  classes: number,
+  command = 'train',
+): ModelSpec {
+  const type = (options.model as ModelType | undefined) ?? 'mlp';
+  const hidden = options.hidden as number[] | undefined;
+  const channels = options.channels as number[] | undefined;
+  if (type === 'mlp' && channels !== undefined) {
+    throw new UsageError(`descent ${command}: --channels applies to --model cnn, not mlp`);
+  }
+  try {
+    return resolveModelSpec(
+      type === 'mlp'
+        ? {
+            type,
+            inputSize: imageShape[0] * imageShape[1] * imageShape[2],
+            hidden,
+            classes,
+            activation: options.activation,
+          }
+        : { type, inputShape: imageShape, channels, hidden, classes, activation: options.activation },
+      'the model',
+    );
+  } catch (error) {
+    if (error instanceof ModelSpecError) throw new UsageError(`descent ${command}: ${error.message}`);
+    throw error;
+  }
 }
+
+/** The model for the data, its weights drawn from `seed`: the same seed gives the same initial weights. */
+export function buildModel(options: ParsedOptions, data: RunData, command = 'train'): ModelSetup {
+  const spec = modelSpecFromOptions(options, [1, data.train.rows, data.train.cols], data.classes, command);
+  manualSeed(options.seed as number);
+  const model = modelFromSpec(spec, { dtype: options.dtype as 'float32' | 'float64' });
+  return {
+    model,
+    sizes: linearSizes(spec),
+    activation: spec.activation,
+    spec,
+    description: describeModel(spec),
+  };
+}
+
+function linearSizes(spec: ModelSpec): number[] {
+  if (spec.type === 'mlp') return [spec.inputSize, ...spec.hidden, spec.classes];
+  const [c, h, w] = cnnFeatureShape(spec);
+  return [c * h * w, ...spec.hidden, spec.classes];
+}
+
+/**
+ * Safetensors metadata recording a model's architecture (and class names), for `writeCheckpoint`'s or
+ * `saveSafetensors`' metadata: `descent inspect/evaluate/predict` rebuild the model from it.
+ */
+export function modelSpecMetadata(spec: ModelSpec, classNames?: readonly string[]): Record<string, string> {
+  return {
+    [MODEL_SPEC_METADATA_KEY]: JSON.stringify(spec),
+    ...(classNames ? { [CLASS_NAMES_METADATA_KEY]: JSON.stringify(classNames) } : {}),
+  };
+}
+
+/** The metadata key of the class names in a checkpoint's model.safetensors (a JSON array of strings). */
+export const CLASS_NAMES_METADATA_KEY = 'descent.classes';
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
@@ -110,9 +209,23 @@ export interface TrainingRun {
   switches: SwitchEvent[];
 }
 
+export interface TrainingHooks {
+  /** Shown before the progress bar (default 'epoch'). */
+  label?: string;
+  onEpoch?: (r: EpochRecord) => void;
+  onSwitch?: (e: SwitchEvent) => void;
+  /** Write resumable checkpoints (`last`, `best`) into this directory after every epoch. */
+  checkpointDir?: string;
+  /** Resume from the newest checkpoint in this directory. */
+  resumeFrom?: string;
+  /** Append one JSON line per epoch and per 50 steps to this file (the Runs view reads it). */
+  logPath?: string;
+}
+
 /**
- * Trains `model` with `optimizer` under the command line's schedule, warm-up and clipping, drawing a
- * progress bar per epoch; `onEpoch` and `onSwitch` see each epoch's record and each switch.
+ * Trains `model` with `optimizer` under the command line's schedule, warm-up and clipping through the
+ * trainer (src/train), drawing a progress bar per epoch, checkpointing and logging when asked;
+ * `onEpoch` and `onSwitch` see each epoch's record and each switch.
  */
 export function trainWithOptions(
   model: Sequential,
@@ -121,7 +234,7 @@ export function trainWithOptions(
   data: RunData,
   options: ParsedOptions,
   io: CliIo,
-  hooks: { label?: string; onEpoch?: (r: EpochRecord) => void; onSwitch?: (e: SwitchEvent) => void } = {},
+  hooks: TrainingHooks = {},
 ): TrainingRun {
   const epochs = options.epochs as number;
   const batchSize = options['batch-size'] as number;
@@ -134,34 +247,231 @@ export function trainWithOptions(
   });
   const scheduler = spec ? schedulerFromSpec(optimizer, spec) : undefined;
   const switches: SwitchEvent[] = [];
-  (optimizer as { onSwitch?: (fn: (e: SwitchEvent) => void) => unknown }).onSwitch?.((e) => {
-    switches.push(e);
-    hooks.onSwitch?.(e);
-  });
   let bar: ProgressBar | null = null;
-  const history = fit(model, optimizer, crossEntropy, data.train, {
+  const records: EpochRecord[] = [];
+  const pending: SwitchEvent[] = [];
+  const report: Callback = {
+    name: 'cli-report',
+    onBatchEnd: (trainer, log) => {
+      if (log.batch === 1 || bar === null)
+        bar = new ProgressBar(
+          `${hooks.label ?? 'epoch'} ${log.epoch}/${epochs}`,
+          trainer.stepsPerEpoch,
+          io.progress,
+        );
+      bar.update(log.batch, `loss ${log.loss.toFixed(4)}`);
+    },
+    onEpochEnd: (_trainer, log) => {
+      (bar as ProgressBar | null)?.finish();
+      bar = null;
+      const record: EpochRecord = {
+        epoch: log.epoch,
+        trainLoss: log.loss,
+        trainAccuracy: log.metrics.accuracy ?? NaN,
+        valLoss: log.valLoss,
+        valAccuracy: log.valMetrics.accuracy ?? NaN,
+        lr: log.lr,
+        optimizer: log.optimizer,
+        gradNorm: log.gradNorm,
+        seconds: log.seconds,
+      };
+      records.push(record);
+      hooks.onEpoch?.(record);
+      // A switch at an epoch's end is reported after that epoch's line, where it reads in order.
+      for (const event of pending.splice(0)) hooks.onSwitch?.(event);
+    },
+    onSwitch: (_trainer, event) => {
+      switches.push(event);
+      pending.push(event);
+    },
+  };
+  const callbacks: Callback[] = [report];
+  if (hooks.checkpointDir) callbacks.push(new ModelCheckpoint(hooks.checkpointDir, { monitor: 'valLoss' }));
+  if (hooks.logPath) callbacks.push(new JsonlLogger(hooks.logPath));
+  fitTrainer(model, data.train, {
     epochs,
+    optimizer,
     batchSize,
     seed: options.seed as number,
     dtype: options.dtype as 'float32' | 'float64',
     validation: data.validation,
     ...(scheduler ? { scheduler } : {}),
     ...(options['clip-norm'] !== undefined ? { clipNorm: options['clip-norm'] as number } : {}),
-    onBatch: (epoch, done, total, running) => {
-      if (done === 1)
-        bar = new ProgressBar(`${hooks.label ?? 'epoch'} ${epoch}/${epochs}`, total, io.progress);
-      bar?.update(done, `loss ${running.toFixed(4)}`);
-    },
-    onEpoch: (r) => {
-      (bar as ProgressBar | null)?.finish();
-      hooks.onEpoch?.(r);
-    },
+    callbacks,
+    ...(hooks.resumeFrom ? { resume: hooks.resumeFrom } : {}),
   });
-  return { history, switches };
+  return { history: records, switches };
 }
 
 /** Test-set accuracy and loss of a trained model. */
 export function testModel(model: Sequential, data: RunData, options: ParsedOptions): EpochResult {
   const dtype = options.dtype as 'float32' | 'float64';
   return evaluate(model, batches(data.test, { batchSize: 1000, shuffle: false }), crossEntropy, { dtype });
+}
+
+// ---- trained models, from checkpoints ----
+
+/** The options of the commands that load a trained model: the checkpoint, and the architecture when it is not recorded. */
+export const CHECKPOINT_OPTIONS: OptionSpec[] = [
+  { name: 'checkpoint', kind: 'string', metavar: 'DIR', description: 'A checkpoint directory (holding model.safetensors), a folder of checkpoints (the latest is used), or a .safetensors file (required)' },
+  ...ARCHITECTURE_OPTIONS.map((o) => ({ ...o, description: `${o.description}; only for checkpoints that do not record their architecture` })),
+  { name: 'activation', kind: 'string', choices: Object.keys(ACTIVATIONS), description: 'Hidden-layer activation, for checkpoints that do not record it (default: relu)' },
+]; // prettier-ignore
+
+export interface TrainedModel {
+  /** The model with the checkpoint's weights, in eval mode. */
+  model: Sequential;
+  spec: ModelSpec;
+  description: string;
+  /** Where the architecture came from. */
+  specSource: 'checkpoint' | 'options' | 'weights';
+  /** The weights file read. */
+  weightsFile: string;
+  /** The checkpoint directory (null for a bare .safetensors file). */
+  dir: string | null;
+  /** The training step the checkpoint was taken at, when it records one. */
+  step: number | null;
+  /** Class names: the checkpoint's, else the dataset's when the count matches, else '0', '1', ... */
+  classNames: string[];
+  dtype: DType;
+}
+
+/** The class names of a dataset by CLI name, without loading it. */
+function datasetClassNames(name: unknown): readonly string[] {
+  return name === 'mnist' ? MNIST_CLASSES : FASHION_MNIST_CLASSES;
+}
+
+function parseJsonMetadata(metadata: Record<string, string> | null, key: string, file: string): unknown {
+  const text = metadata?.[key];
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: the metadata '${key}' is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The `model` field of a checkpoint's trainer-state.json, when there is one (a spec saved by the trainer). */
+function stateFileSpec(dir: string): unknown {
+  try {
+    const state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as Record<string, unknown>;
+    return state?.model;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads the model of a checkpoint (`--checkpoint`): the weights from model.safetensors, the
+ * architecture from the checkpoint when it records one (model.safetensors metadata 'descent.model',
+ * or a `model` field in trainer-state.json), else from the architecture options when given, else
+ * recognised from the weights' names and shapes. Returns it in eval mode. Every problem is an error
+ * naming the file.
+ */
+export function loadTrainedModel(options: ParsedOptions, command: string): TrainedModel {
+  const path = options.checkpoint as string | undefined;
+  if (path === undefined) {
+    throw new UsageError(
+      `descent ${command}: --checkpoint DIR is required (a checkpoint written by training)`,
+    );
+  }
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new Error(`${path}: no such checkpoint (neither a directory nor a .safetensors file)`);
+  let dir: string | null;
+  let weightsFile: string;
+  if (stat.isDirectory()) {
+    // The checkpoint furthest into the run; else the directory itself, or its last checkpoint by name.
+    dir = latestCheckpoint(path);
+    if (dir === null && statSync(join(path, MODEL_FILE), { throwIfNoEntry: false })?.isFile()) dir = path;
+    dir ??= listCheckpoints(path).at(-1) ?? null;
+    if (dir === null) {
+      throw new Error(`${path}: holds no checkpoint (no ${MODEL_FILE}, and no checkpoint directories)`);
+    }
+    weightsFile = join(dir, MODEL_FILE);
+  } else {
+    dir = null;
+    weightsFile = path;
+  }
+  const { tensors, metadata } = loadSafetensors(weightsFile);
+  const first = Object.values(tensors)[0];
+  const dtype: DType = first?.dtype === 'float64' ? 'float64' : 'float32';
+
+  const savedClasses = parseJsonMetadata(metadata, CLASS_NAMES_METADATA_KEY, weightsFile);
+  const saved =
+    parseJsonMetadata(metadata, MODEL_SPEC_METADATA_KEY, weightsFile) ??
+    (dir ? stateFileSpec(dir) : undefined);
+  const given = ['model', 'hidden', 'channels'].some((k) => options[k] !== undefined);
+  let spec: ModelSpec;
+  let specSource: TrainedModel['specSource'];
+  if (given) {
+    const inferred = inferModelSpec(tensors);
+    const shape: [number, number, number] = inferred?.type === 'cnn' ? inferred.inputShape : [1, 28, 28];
+    const classes = inferred?.classes ?? 10;
+    spec = modelSpecFromOptions(options, shape, classes, command);
+    specSource = 'options';
+  } else if (saved !== undefined) {
+    try {
+      spec = resolveModelSpec(saved, `${weightsFile}: the recorded model`);
+    } catch (error) {
+      throw new Error((error as Error).message, { cause: error });
+    }
+    specSource = 'checkpoint';
+  } else {
+    const inferred = inferModelSpec(tensors, {
+      activation: (options.activation as ActivationName | undefined) ?? 'relu',
+    });
+    if (inferred === null) {
+      throw new Error(
+        `${weightsFile}: records no architecture and its weights are not those of an mlp or cnn preset; ` +
+          'give --model, --hidden and --channels',
+      );
+    }
+    spec = inferred;
+    specSource = 'weights';
+  }
+  if (options.activation !== undefined && spec.activation !== options.activation) {
+    spec = { ...spec, activation: options.activation as ActivationName };
+  }
+  const model = modelFromSpec(spec, { dtype });
+  try {
+    model.loadStateDict(tensors);
+  } catch (error) {
+    throw new Error(
+      `${weightsFile}: the weights do not fit ${describeModel(spec)}` +
+        `${specSource === 'options' ? ' (from the command-line options)' : ''}: ${(error as Error).message.replace(/^loadStateDict: [^:]*:\s*/, '')}`,
+      { cause: error },
+    );
+  }
+  model.eval();
+  const step = Number(metadata?.['descent.step']);
+  const fromDataset = datasetClassNames(options.dataset);
+  const classNames =
+    Array.isArray(savedClasses) &&
+    savedClasses.length === spec.classes &&
+    savedClasses.every((c) => typeof c === 'string')
+      ? (savedClasses as string[])
+      : fromDataset.length === spec.classes
+        ? [...fromDataset]
+        : Array.from({ length: spec.classes }, (_, i) => String(i));
+  return {
+    model,
+    spec,
+    description: describeModel(spec),
+    specSource,
+    weightsFile,
+    dir,
+    step: Number.isInteger(step) ? step : null,
+    classNames,
+    dtype,
+  };
+}
+
+/** The image shape [C, H, W] a trained model takes (an MLP's flat input as a square single-channel image). */
+export function modelImageShape(spec: ModelSpec): [number, number, number] {
+  if (spec.type === 'cnn') return spec.inputShape;
+  const side = Math.round(Math.sqrt(spec.inputSize));
+  if (side * side === spec.inputSize) return [1, side, side];
+  const rgb = Math.round(Math.sqrt(spec.inputSize / 3));
+  if (3 * rgb * rgb === spec.inputSize) return [3, rgb, rgb];
+  throw new Error(`${describeModel(spec)} takes ${spec.inputSize} features, which is not a square image`);
 }

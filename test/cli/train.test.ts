@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -41,6 +41,57 @@ describe('descent train', () => {
       );
     }
     assert.deepEqual(runs[0], runs[1]);
+  });
+
+  test('--resume continues a checkpointed run to the same result as an uninterrupted one, and --log writes JSON lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-resume-'));
+    const args = [
+      '--hidden',
+      '16',
+      '--validation',
+      '800',
+      '--optimizer',
+      'adam',
+      '--switch',
+      'sgd@2',
+      '--seed',
+      '5',
+    ];
+    const whole = capture();
+    assert.equal(await main(['train', ...args, '--epochs', '3'], whole), 0, whole.stderr.join('\n'));
+    const first = capture();
+    const log = join(dir, 'run.jsonl');
+    const code = await main(
+      ['train', ...args, '--epochs', '1', '--checkpoint', join(dir, 'ck'), '--log', log],
+      first,
+    );
+    assert.equal(code, 0, first.stderr.join('\n'));
+    const resumed = capture();
+    assert.equal(
+      await main(['train', '--resume', join(dir, 'ck'), '--epochs', '3'], resumed),
+      0,
+      resumed.stderr.join('\n'),
+    );
+    const final = (io: { stdout: string[] }) =>
+      io.stdout.find((l) => l.startsWith('test accuracy'))!.replace(/; .*$/, '');
+    assert.equal(final(resumed), final(whole));
+    const epochLines = (io: { stdout: string[] }) =>
+      io.stdout.filter((l) => /^\s+[23]\s/.test(l)).map((l) => l.slice(0, 60));
+    assert.deepEqual(epochLines(resumed), epochLines(whole));
+    assert.match(resumed.stdout.join('\n'), /switched from adam to sgd after epoch 2/);
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.ok(lines.length >= 1);
+    assert.equal(lines[0].format, 'descent-train-log');
+    assert.deepEqual(lines.filter((l) => l.type === 'epoch').map((l) => l.epoch), [1]);
+  });
+
+  test('--resume of a directory without a run configuration is a usage error', async () => {
+    const io = capture();
+    assert.equal(await main(['train', '--resume', mkdtempSync(join(tmpdir(), 'descent-empty-'))], io), 2);
+    assert.match(io.stderr[0]!, /--resume .*cannot read .*descent-run\.json/);
   });
 
   const bad: [string[], RegExp][] = [

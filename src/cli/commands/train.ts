@@ -5,7 +5,9 @@
  * accuracy, the learning rate and the optimizer in use, then the test accuracy.
  */
 import { getBackend } from '../../backend/backend.js';
-import { UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { givenOptions, UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
 import { formatSeconds } from '../progress.js';
 import type { CliIo } from '../io.js';
 import {
@@ -36,6 +38,9 @@ export const trainCommand: CommandSpec = {
     { name: 'momentum', kind: 'number', min: 0, max: 1, description: 'Momentum of SGD and RMSprop (default 0.9 for SGD)' },
     { name: 'weight-decay', kind: 'number', min: 0, description: "Weight decay (the optimizer's default when omitted)" },
     { name: 'switch', kind: 'string', metavar: 'NAME@EPOCH[:key=value,...]', description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5' },
+    { name: 'checkpoint', kind: 'string', metavar: 'DIR', description: 'Write resumable checkpoints (last and best, safetensors weights + state) here after every epoch' },
+    { name: 'resume', kind: 'string', metavar: 'DIR', description: "Continue the run checkpointed in DIR with its saved options (--epochs may extend it); the result equals an uninterrupted run" },
+    { name: 'log', kind: 'string', metavar: 'PATH', description: 'Append a JSON line per epoch and per 50 steps to PATH (descent serve shows these logs)' },
   ], // prettier-ignore
   epilog: [
     'Examples:',
@@ -45,7 +50,10 @@ export const trainCommand: CommandSpec = {
   ].join('\n'),
 };
 
-export async function runTrain(options: ParsedOptions, io: CliIo): Promise<number> {
+export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number> {
+  const options = given.resume !== undefined ? resumedOptions(given) : given;
+  const checkpointDir = (options.checkpoint ?? options.resume) as string | undefined;
+  if (checkpointDir !== undefined) saveRunConfig(checkpointDir, options);
   const choice = parseOptimizerArg(options.optimizer as string);
   const schedule = parseScheduleArg(options.schedule as string); // checked before the data loads
   const data = await loadRunData(options, io);
@@ -87,8 +95,12 @@ export async function runTrain(options: ParsedOptions, io: CliIo): Promise<numbe
     `  batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, seed ${seed}, ${dtype}, backend ${getBackend().name}`,
   );
   io.out('');
+  if (given.resume !== undefined) io.out(`  resuming from ${given.resume as string}`);
   io.out('epoch  train loss  train acc  val loss  val acc        lr  optimizer       time');
   const { history } = trainWithOptions(model, optimizer, choice, data, options, io, {
+    ...(checkpointDir !== undefined ? { checkpointDir } : {}),
+    ...(given.resume !== undefined ? { resumeFrom: given.resume as string } : {}),
+    ...(options.log !== undefined ? { logPath: options.log as string } : {}),
     onSwitch: (e) =>
       io.out(
         `  switched from ${e.from} to ${e.to} after epoch ${e.epoch} (step ${e.step}), lr ${e.lr.toPrecision(4)} (${e.reason})`,
@@ -101,11 +113,44 @@ export async function runTrain(options: ParsedOptions, io: CliIo): Promise<numbe
       ),
   });
   const final = testModel(model, data, options);
-  const perEpoch = history.reduce((s, r) => s + r.seconds, 0) / history.length;
+  const perEpoch = history.reduce((s, r) => s + r.seconds, 0) / Math.max(history.length, 1);
   io.out('');
   io.out(
     `test accuracy ${pct(final.accuracy)} (${formatCount(Math.round(final.accuracy * final.samples))}/${formatCount(final.samples)}), ` +
       `test loss ${final.loss.toFixed(4)}; ${formatSeconds(perEpoch)} per epoch of training`,
   );
   return 0;
+}
+
+/** The file beside a run's checkpoints that records the options it was started with. */
+const RUN_CONFIG = 'descent-run.json';
+
+/** Writes the run's options next to its checkpoints, so that --resume can rebuild the same model. */
+function saveRunConfig(dir: string, options: ParsedOptions): void {
+  mkdirSync(dir, { recursive: true });
+  const saved = Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'resume' && k !== 'help'));
+  const path = join(dir, RUN_CONFIG);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify({ command: 'train', options: saved }, null, 2) + '\n');
+  renameSync(temp, path);
+}
+
+/** The saved options of the run in --resume's directory, with what this command line gave on top. */
+function resumedOptions(given: ParsedOptions): ParsedOptions {
+  const dir = given.resume as string;
+  const path = join(dir, RUN_CONFIG);
+  let saved: { command?: string; options?: ParsedOptions };
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;
+  } catch (error) {
+    throw new UsageError(
+      `descent train: --resume ${dir}: cannot read ${path} (${(error as Error).message}); resume a directory written by --checkpoint`,
+    );
+  }
+  if (saved.command !== 'train' || typeof saved.options !== 'object' || saved.options === null) {
+    throw new UsageError(`descent train: --resume ${dir}: ${path} is not a descent train run configuration`);
+  }
+  const merged: ParsedOptions = { ...saved.options };
+  for (const name of givenOptions(given)) merged[name] = given[name];
+  return merged;
 }

@@ -50,8 +50,8 @@ import {
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../data/mnist.js';
 import type { DType } from '../tensor/dtype.js';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { UsageError, type OptionSpec, type ParsedOptions } from './args.js';
+import { dirname, join } from 'node:path';
+import { givenOptions, UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import type { CliIo } from './io.js';
 
 export const DATA_OPTIONS: OptionSpec[] = [
@@ -323,8 +323,11 @@ export interface TrainedModel {
   model: Sequential;
   spec: ModelSpec;
   description: string;
-  /** Where the architecture came from. */
-  specSource: 'checkpoint' | 'options' | 'weights';
+  /**
+   * Where the architecture came from: the checkpoint ('descent.model' metadata or trainer-state.json),
+   * the options of the training run (descent-run.json), the command line, or the weights' shapes.
+   */
+  specSource: 'checkpoint' | 'run' | 'options' | 'weights';
   /** The weights file read. */
   weightsFile: string;
   /** The checkpoint directory (null for a bare .safetensors file). */
@@ -334,7 +337,22 @@ export interface TrainedModel {
   /** Class names: the checkpoint's, else the dataset's when the count matches, else '0', '1', ... */
   classNames: string[];
   dtype: DType;
+  /**
+   * The command line's options, with the data options (--dataset, --data-dir, --download,
+   * --validation) the command line did not give taken from the training run when it is known: so
+   * `evaluate` measures on the run's dataset and held-out split by default.
+   */
+  options: ParsedOptions;
 }
+
+/**
+ * The file `descent train --checkpoint DIR` writes into DIR with the run's options (see train.ts):
+ * `{"command": "train", "options": {...}}`. The checkpoints themselves are DIR/last and DIR/best.
+ */
+export const RUN_CONFIG_FILE = 'descent-run.json';
+
+/** The data options a trained model's run decides unless the command line gives them. */
+const RUN_DATA_OPTIONS = ['dataset', 'data-dir', 'download', 'validation'];
 
 /** The class names of a dataset by CLI name, without loading it. */
 function datasetClassNames(name: unknown): readonly string[] {
@@ -351,7 +369,7 @@ function parseJsonMetadata(metadata: Record<string, string> | null, key: string,
   }
 }
 
-/** The `model` field of a checkpoint's trainer-state.json, when there is one (a spec saved by the trainer). */
+/** The `model` field of a checkpoint's trainer-state.json, when there is one. */
 function stateFileSpec(dir: string): unknown {
   try {
     const state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as Record<string, unknown>;
@@ -361,11 +379,47 @@ function stateFileSpec(dir: string): unknown {
   }
 }
 
+/** The options of the training run a checkpoint belongs to (descent-run.json beside it or one level up). */
+function runOptionsNear(place: string): { options: ParsedOptions; file: string } | null {
+  for (const folder of [place, dirname(place)]) {
+    const file = join(folder, RUN_CONFIG_FILE);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new Error(`${file}: cannot read the run's options (${(error as Error).message})`);
+    }
+    const options = (parsed as { options?: unknown } | null)?.options;
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new Error(`${file}: not a descent train run configuration (no "options" object)`);
+    }
+    return { options: options as ParsedOptions, file };
+  }
+  return null;
+}
+
+/** Finds the weights file of `--checkpoint PATH`. */
+function locateWeights(path: string): { dir: string | null; weightsFile: string } {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new Error(`${path}: no such checkpoint (neither a directory nor a .safetensors file)`);
+  if (!stat.isDirectory()) return { dir: null, weightsFile: path };
+  // The checkpoint furthest into the run; else the directory itself, or its last checkpoint by name.
+  let dir = latestCheckpoint(path);
+  if (dir === null && statSync(join(path, MODEL_FILE), { throwIfNoEntry: false })?.isFile()) dir = path;
+  dir ??= listCheckpoints(path).at(-1) ?? null;
+  if (dir === null) {
+    throw new Error(`${path}: holds no checkpoint (no ${MODEL_FILE}, and no checkpoint directories)`);
+  }
+  return { dir, weightsFile: join(dir, MODEL_FILE) };
+}
+
 /**
- * Loads the model of a checkpoint (`--checkpoint`): the weights from model.safetensors, the
- * architecture from the checkpoint when it records one (model.safetensors metadata 'descent.model',
- * or a `model` field in trainer-state.json), else from the architecture options when given, else
- * recognised from the weights' names and shapes. Returns it in eval mode. Every problem is an error
+ * Loads the model of a checkpoint (`--checkpoint`), in eval mode. The weights come from
+ * model.safetensors; the architecture, in this order, from the command line's --model, --hidden and
+ * --channels when given; the checkpoint ('descent.model' metadata, or a `model` field in
+ * trainer-state.json); the training run's options (descent-run.json, written by `descent train
+ * --checkpoint`); else it is recognised from the weights' names and shapes. Every problem is an error
  * naming the file.
  */
 export function loadTrainedModel(options: ParsedOptions, command: string): TrainedModel {
@@ -375,59 +429,55 @@ export function loadTrainedModel(options: ParsedOptions, command: string): Train
       `descent ${command}: --checkpoint DIR is required (a checkpoint written by training)`,
     );
   }
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat) throw new Error(`${path}: no such checkpoint (neither a directory nor a .safetensors file)`);
-  let dir: string | null;
-  let weightsFile: string;
-  if (stat.isDirectory()) {
-    // The checkpoint furthest into the run; else the directory itself, or its last checkpoint by name.
-    dir = latestCheckpoint(path);
-    if (dir === null && statSync(join(path, MODEL_FILE), { throwIfNoEntry: false })?.isFile()) dir = path;
-    dir ??= listCheckpoints(path).at(-1) ?? null;
-    if (dir === null) {
-      throw new Error(`${path}: holds no checkpoint (no ${MODEL_FILE}, and no checkpoint directories)`);
-    }
-    weightsFile = join(dir, MODEL_FILE);
-  } else {
-    dir = null;
-    weightsFile = path;
-  }
+  const { dir, weightsFile } = locateWeights(path);
   const { tensors, metadata } = loadSafetensors(weightsFile);
   const first = Object.values(tensors)[0];
   const dtype: DType = first?.dtype === 'float64' ? 'float64' : 'float32';
+  const run = runOptionsNear(dir ?? dirname(weightsFile));
+  const given = givenOptions(options);
+  const merged: ParsedOptions = { ...options };
+  for (const name of RUN_DATA_OPTIONS) {
+    if (run && !given.has(name) && run.options[name] !== undefined) merged[name] = run.options[name];
+  }
 
-  const savedClasses = parseJsonMetadata(metadata, CLASS_NAMES_METADATA_KEY, weightsFile);
+  // What the weights say, for the shapes the options leave open (image size, classes).
+  const inferred = inferModelSpec(tensors, {
+    activation: (options.activation as ActivationName | undefined) ?? 'relu',
+  });
+  const shape: [number, number, number] = inferred ? modelImageShape(inferred) : [1, 28, 28];
+  const classes = inferred?.classes ?? 10;
   const saved =
     parseJsonMetadata(metadata, MODEL_SPEC_METADATA_KEY, weightsFile) ??
     (dir ? stateFileSpec(dir) : undefined);
-  const given = ['model', 'hidden', 'channels'].some((k) => options[k] !== undefined);
   let spec: ModelSpec;
   let specSource: TrainedModel['specSource'];
-  if (given) {
-    const inferred = inferModelSpec(tensors);
-    const shape: [number, number, number] = inferred?.type === 'cnn' ? inferred.inputShape : [1, 28, 28];
-    const classes = inferred?.classes ?? 10;
+  if (['model', 'hidden', 'channels'].some((k) => options[k] !== undefined)) {
     spec = modelSpecFromOptions(options, shape, classes, command);
     specSource = 'options';
   } else if (saved !== undefined) {
-    try {
-      spec = resolveModelSpec(saved, `${weightsFile}: the recorded model`);
-    } catch (error) {
-      throw new Error((error as Error).message, { cause: error });
-    }
+    spec = resolveModelSpec(saved, `${weightsFile}: the recorded model`);
     specSource = 'checkpoint';
-  } else {
-    const inferred = inferModelSpec(tensors, {
-      activation: (options.activation as ActivationName | undefined) ?? 'relu',
-    });
-    if (inferred === null) {
-      throw new Error(
-        `${weightsFile}: records no architecture and its weights are not those of an mlp or cnn preset; ` +
-          'give --model, --hidden and --channels',
+  } else if (run) {
+    try {
+      spec = modelSpecFromOptions(
+        { ...run.options, activation: run.options.activation ?? 'relu' },
+        shape,
+        classes,
       );
+    } catch (error) {
+      throw new Error(`${run.file}: ${(error as Error).message.replace(/^descent train: /, '')}`, {
+        cause: error,
+      });
     }
+    specSource = 'run';
+  } else if (inferred) {
     spec = inferred;
     specSource = 'weights';
+  } else {
+    throw new Error(
+      `${weightsFile}: records no architecture and its weights are not those of an mlp or cnn preset; ` +
+        'give --model, --hidden and --channels',
+    );
   }
   if (options.activation !== undefined && spec.activation !== options.activation) {
     spec = { ...spec, activation: options.activation as ActivationName };
@@ -436,15 +486,22 @@ export function loadTrainedModel(options: ParsedOptions, command: string): Train
   try {
     model.loadStateDict(tensors);
   } catch (error) {
+    const from = {
+      options: ' (from the command-line options)',
+      run: ` (from ${run?.file})`,
+      checkpoint: '',
+      weights: '',
+    };
     throw new Error(
-      `${weightsFile}: the weights do not fit ${describeModel(spec)}` +
-        `${specSource === 'options' ? ' (from the command-line options)' : ''}: ${(error as Error).message.replace(/^loadStateDict: [^:]*:\s*/, '')}`,
+      `${weightsFile}: the weights do not fit ${describeModel(spec)}${from[specSource]}: ` +
+        (error as Error).message.replace(/^loadStateDict: [^:]*:\s*/, ''),
       { cause: error },
     );
   }
   model.eval();
   const step = Number(metadata?.['descent.step']);
-  const fromDataset = datasetClassNames(options.dataset);
+  const savedClasses = parseJsonMetadata(metadata, CLASS_NAMES_METADATA_KEY, weightsFile);
+  const fromDataset = datasetClassNames(merged.dataset);
   const classNames =
     Array.isArray(savedClasses) &&
     savedClasses.length === spec.classes &&
@@ -460,9 +517,10 @@ export function loadTrainedModel(options: ParsedOptions, command: string): Train
     specSource,
     weightsFile,
     dir,
-    step: Number.isInteger(step) ? step : null,
+    step: Number.isInteger(step) && metadata?.['descent.step'] !== undefined ? step : null,
     classNames,
     dtype,
+    options: merged,
   };
 }
 

@@ -80,3 +80,15 @@ export {
 } from './layers/pool.js';
 export { BatchNorm1d, BatchNorm2d, BatchNormBase, type BatchNormOptions } from './layers/batch-norm.js';
 export { Dropout2d } from './layers/dropout2d.js';
+export * from './hooks.js';
+export {
+  buildCnn,
+  modelFromSpec,
+  resolveModelSpec,
+  inferModelSpec,
+  describeModel,
+  Unflatten,
+  MODEL_DEFAULTS,
+  type ModelSpec,
+  type CnnOptions,
+} from './presets.js';

@@ -24,6 +24,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { isFloat, type DType } from '../tensor/dtype.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { registerForwardHook, type ForwardHook, type RemovableHandle } from './hooks.js';
 import { convertInPlace, Parameter } from './parameter.js';
 
 /** A saved model state: dotted names (`0.weight`, `encoder.norm.bias`) to tensors. */
@@ -57,6 +58,15 @@ export class Module {
     throw new Error(
       `${this.constructor.name}: this module has no forward(); override forward in the subclass`,
     );
+  }
+
+  /**
+   * Runs `hook(module, inputs, output)` after every forward of this module, however it is called
+   * (directly, by a Sequential, by a parent's forward); `remove()` on the result unregisters it. See
+   * hooks.ts for the design and `featureMaps` for recording every layer's output.
+   */
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    return registerForwardHook(this, hook);
   }
 
   // ---- registration ----

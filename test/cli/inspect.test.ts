@@ -38,7 +38,10 @@ let test: ImageSet;
 
 /** Test image `i` as the model input [1, 784]. */
 function testInput(i: number) {
-  return fromTypedArray(Float32Array.from(test.images.subarray(i * 784, (i + 1) * 784), (b) => b / 255), [1, 784]);
+  return fromTypedArray(
+    Float32Array.from(test.images.subarray(i * 784, (i + 1) * 784), (b) => b / 255),
+    [1, 784],
+  );
 }
 
 /** The probability lines of inspect's output, by class name. */
@@ -52,7 +55,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'descent-inspect-'));
   const sets = await loadEmbeddedFashionMnist();
   test = sets.test;
-  const train = selectImages(sets.train, Int32Array.from({ length: 256 }, (_, i) => i));
+  const train = selectImages(
+    sets.train,
+    Int32Array.from({ length: 256 }, (_, i) => i),
+  );
   cnn = buildCnn({ channels: [2, 4], hidden: 8, generator: new Generator(1) });
   cnnRoot = join(dir, 'cnn');
   fit(cnn, train, {
@@ -65,7 +71,11 @@ before(async () => {
   mlp = modelFromSpec(spec, { generator: new Generator(2) });
   fit(mlp, train, { epochs: 1, batchSize: 32, optimizer: new Adam(mlp.parameters(), { lr: 3e-3 }) });
   mlpRoot = join(dir, 'mlp');
-  writeCheckpoint(mlpRoot, 'final', { weights: mlp.stateDict(), state: {}, metadata: modelSpecMetadata(spec) });
+  writeCheckpoint(mlpRoot, 'final', {
+    weights: mlp.stateDict(),
+    state: {},
+    metadata: modelSpecMetadata(spec),
+  });
 });
 
 describe('descent inspect', () => {
@@ -137,6 +147,20 @@ describe('descent inspect', () => {
     assert.equal(await main(['inspect', '--index', '1', '--checkpoint', cnnRoot, '--out', join(dir, 'all.png'), '--all-layers'], io), 0);
     // Unflatten, Conv, ReLU, Pool, Conv, ReLU, Pool (4-D) + Flatten, Linear, ReLU (2-D, not the output).
     assert.match(io.stdout.join('\n'), /10 sections/);
+  }); // prettier-ignore
+
+  it('rebuilds the model of a descent train --checkpoint run from its saved options, activation included', async () => {
+    const run = join(dir, 'train-run');
+    const train = capture();
+    // 9,500 of the 10,000 embedded training images held out: a quick run on 500.
+    const argv = ['train', '--model', 'cnn', '--channels', '2', '--hidden', '6', '--activation', 'tanh', '--epochs', '1'];
+    const code = await main([...argv, '--optimizer', 'adam', '--validation', '9500', '--checkpoint', run], train);
+    assert.equal(code, 0, train.stderr.join('\n'));
+    const io = capture();
+    assert.equal(await main(['inspect', '--index', '4', '--checkpoint', run, '--out', join(dir, 'run.png')], io), 0, io.stderr.join('\n'));
+    assert.match(io.stdout[0]!, /CNN 1x28x28, conv 2 \(3x3, max-pool 2\), fc 392-6-10 \(tanh\)/);
+    assert.match(io.stdout.join('\n'), /run[/\\](best|last)[/\\]model\.safetensors \(step 4\)/);
+    assert.match(io.stdout.join('\n'), / {4}2 {2}Tanh/);
   }); // prettier-ignore
 
   it('reports bad usage and bad files cleanly', async () => {

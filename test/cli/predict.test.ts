@@ -37,14 +37,22 @@ let test: ImageSet;
 function writeTestImage(i: number, name: string, options: { invert?: boolean; rgb?: boolean } = {}): string {
   let pixels = test.images.slice(i * 784, (i + 1) * 784);
   if (options.invert) pixels = pixels.map((b) => 255 - b);
-  const data = options.rgb ? Uint8Array.from({ length: 784 * 3 }, (_, k) => pixels[Math.floor(k / 3)]!) : pixels;
+  const data = options.rgb
+    ? Uint8Array.from({ length: 784 * 3 }, (_, k) => pixels[Math.floor(k / 3)]!)
+    : pixels;
   const path = join(dir, name);
-  writeFileSync(path, encodePngFile({ width: 28, height: 28, data, channels: options.rgb ? 3 : 1, depth: 8 }));
+  writeFileSync(
+    path,
+    encodePngFile({ width: 28, height: 28, data, channels: options.rgb ? 3 : 1, depth: 8 }),
+  );
   return path;
 }
 
 function probabilitiesOf(i: number): Float32Array {
-  const x = fromTypedArray(Float32Array.from(test.images.subarray(i * 784, (i + 1) * 784), (b) => b / 255), [1, 784]);
+  const x = fromTypedArray(
+    Float32Array.from(test.images.subarray(i * 784, (i + 1) * 784), (b) => b / 255),
+    [1, 784],
+  );
   return predict(model, x).probabilities.toTypedArray() as Float32Array;
 }
 
@@ -52,7 +60,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'descent-predict-'));
   const sets = await loadEmbeddedFashionMnist();
   test = sets.test;
-  const train = selectImages(sets.train, Int32Array.from({ length: 320 }, (_, i) => i));
+  const train = selectImages(
+    sets.train,
+    Int32Array.from({ length: 320 }, (_, i) => i),
+  );
   model = buildCnn({ channels: [2, 4], hidden: 8, generator: new Generator(3) });
   root = join(dir, 'run');
   fit(model, train, {
@@ -97,7 +108,10 @@ describe('descent predict', () => {
     const plain = capture();
     const hinted = capture();
     await main(['predict', writeTestImage(2, 'plain.png'), '--checkpoint', root, '--top', '10'], plain);
-    assert.equal(await main(['predict', inverted, '--checkpoint', root, '--top', '10', '--invert'], hinted), 0);
+    assert.equal(
+      await main(['predict', inverted, '--checkpoint', root, '--top', '10', '--invert'], hinted),
+      0,
+    );
     assert.deepEqual(hinted.stdout.slice(1, 11), plain.stdout.slice(1, 11));
     const bare = capture();
     await main(['predict', inverted, '--checkpoint', root], bare);
@@ -121,12 +135,26 @@ describe('descent predict', () => {
     const notImage = join(dir, 'notes.png');
     writeFileSync(notImage, 'just text');
     const truncated = join(dir, 'truncated.png');
-    const whole = encodePngFile({ width: 28, height: 28, data: test.images.slice(0, 784), channels: 1, depth: 8 });
+    const whole = encodePngFile({
+      width: 28,
+      height: 28,
+      data: test.images.slice(0, 784),
+      channels: 1,
+      depth: 8,
+    });
     writeFileSync(truncated, whole.subarray(0, 40));
     const cases: [string[], number, RegExp][] = [
-      [[notImage], 1, /^descent predict: .*notes\.png: not a PNG or JPEG file \(it starts with bytes 6a 75 73 74/],
+      [
+        [notImage],
+        1,
+        /^descent predict: .*notes\.png: not a PNG or JPEG file \(it starts with bytes 6a 75 73 74/,
+      ],
       [[truncated], 1, /^descent predict: .*truncated\.png: truncated PNG file/],
-      [[join(dir, 'absent.png')], 1, /^descent predict: .*absent\.png: cannot read the image \(no such file\)/],
+      [
+        [join(dir, 'absent.png')],
+        1,
+        /^descent predict: .*absent\.png: cannot read the image \(no such file\)/,
+      ],
       [[dir], 1, /cannot read the image \(it is a directory\)/],
     ];
     for (const [args, status, pattern] of cases) {
@@ -195,6 +223,9 @@ describe('descent evaluate', () => {
     const five = buildCnn({ channels: [2], hidden: 4, classes: 5 });
     saveSafetensors(file, five.stateDict());
     assert.equal(await main(['evaluate', '--checkpoint', file], io), 1);
-    assert.match(io.stderr.join('\n'), /CNN 1x28x28, conv 2 .* has 5 classes, but fashion-mnist-subset has 10/);
+    assert.match(
+      io.stderr.join('\n'),
+      /CNN 1x28x28, conv 2 .* has 5 classes, but fashion-mnist-subset has 10/,
+    );
   });
 });

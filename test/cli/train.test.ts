@@ -86,7 +86,10 @@ describe('descent train', () => {
     assert.ok(lines.length >= 1);
     assert.equal(lines[0].format, 'descent-train-log');
     // The resumed run keeps the saved --log and goes on appending to it.
-    assert.deepEqual(lines.filter((l) => l.type === 'epoch').map((l) => l.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      lines.filter((l) => l.type === 'epoch').map((l) => l.epoch),
+      [1, 2, 3],
+    );
   });
 
   test('--resume of a directory without a run configuration is a usage error', async () => {

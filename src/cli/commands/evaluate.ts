@@ -28,6 +28,9 @@ export const evaluateCommand: CommandSpec = {
     { name: 'batch-size', kind: 'integer', min: 1, default: 1000, description: 'Images per forward pass' },
   ], // prettier-ignore
   epilog: [
+    'The dataset, data folder and validation split default to those of the training run, when the checkpoint',
+    'directory holds its descent-run.json (written by descent train --checkpoint).',
+    '',
     'Examples:',
     '  descent evaluate --checkpoint runs/cnn/best',
     '  descent evaluate --checkpoint runs/cnn --dataset fashion-mnist --split validation',
@@ -47,7 +50,8 @@ function table(rows: string[][]): string[] {
 
 export async function runEvaluate(options: ParsedOptions, io: CliIo): Promise<number> {
   const trained = loadTrainedModel(options, 'evaluate');
-  const data = await loadRunData(options, io);
+  // The run's dataset and validation split unless the command line names others.
+  const data = await loadRunData(trained.options, io);
   const split = options.split as 'test' | 'validation' | 'train';
   const set = data[split];
   const [channels, height, width] = modelImageShape(trained.spec);

@@ -35,7 +35,7 @@ export const inspectCommand: CommandSpec = {
     { name: 'all-layers', kind: 'boolean', default: false, description: 'Show every layer with an image-shaped or hidden output, activations included' },
     { name: 'invert', kind: 'boolean', default: false, description: 'Invert the image (1 - value): for dark objects on a light background' },
     { name: 'columns', kind: 'integer', min: 1, max: 64, default: 16, description: 'Tiles per row' },
-    { name: 'dataset', kind: 'string', choices: DATASET_NAMES, default: 'fashion-mnist-subset', description: 'Dataset of --index, and of the class names when the checkpoint does not record them' },
+    { name: 'dataset', kind: 'string', choices: DATASET_NAMES, default: 'fashion-mnist-subset', description: "Dataset of --index and of the class names (default: the training run's, when its checkpoint directory says)" },
     { name: 'data-dir', kind: 'string', metavar: 'PATH', description: 'Folder holding the IDX files (as for descent train)' },
     { name: 'download', kind: 'boolean', default: true, description: 'Download the dataset when no local copy is found' },
   ], // prettier-ignore
@@ -141,7 +141,7 @@ export async function runInspect(options: ParsedOptions, io: CliIo): Promise<num
   }
   const trained = loadTrainedModel(options, 'inspect');
   const shape = modelImageShape(trained.spec);
-  const input = await readInput(options, shape, io, trained.dtype);
+  const input = await readInput(trained.options, shape, io, trained.dtype);
   const classNames =
     input.classNames && input.classNames.length === trained.spec.classes
       ? input.classNames

@@ -28,7 +28,7 @@ export const predictCommand: CommandSpec = {
     ...CHECKPOINT_OPTIONS,
     { name: 'top', kind: 'integer', min: 1, default: 3, description: 'How many classes to list' },
     { name: 'invert', kind: 'boolean', default: false, description: 'Invert the image (1 - value): for dark objects on a light background' },
-    { name: 'dataset', kind: 'string', choices: DATASET_NAMES, default: 'fashion-mnist-subset', description: 'The dataset the model learned, for class names when the checkpoint does not record them' },
+    { name: 'dataset', kind: 'string', choices: DATASET_NAMES, default: 'fashion-mnist-subset', description: "The dataset the model learned, for the class names (default: the training run's, when its checkpoint directory says)" },
   ], // prettier-ignore
   epilog: [
     'Examples:',

@@ -20,6 +20,7 @@ import {
   pct,
   testModel,
   trainWithOptions,
+  RUN_CONFIG_FILE,
 } from '../run-setup.js';
 import { buildOptimizer, parseOptimizerArg } from '../optimizer-spec.js';
 import { parseScheduleArg } from '../schedule-presets.js';
@@ -57,7 +58,7 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
   const choice = parseOptimizerArg(options.optimizer as string);
   const schedule = parseScheduleArg(options.schedule as string); // checked before the data loads
   const data = await loadRunData(options, io);
-  const { model, sizes, activation } = buildModel(options, data);
+  const { model, description } = buildModel(options, data);
   const dtype = options.dtype as 'float32' | 'float64';
   const epochs = options.epochs as number;
   const batchSize = options['batch-size'] as number;
@@ -83,7 +84,7 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
     .filter(([k, v]) => ['lr', 'momentum', 'weightDecay', 'betas'].includes(k) && v !== 0)
     .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
 
-  io.out(`Descent: MLP ${sizes.join('-')} (${activation}) on ${data.name} from ${data.source}`);
+  io.out(`Descent: ${description} on ${data.name} from ${data.source}`);
   io.out(
     `  ${formatCount(data.train.count)} train / ${formatCount(data.validation.count)} validation / ${formatCount(data.test.count)} test images`,
   );
@@ -122,14 +123,11 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
   return 0;
 }
 
-/** The file beside a run's checkpoints that records the options it was started with. */
-const RUN_CONFIG = 'descent-run.json';
-
 /** Writes the run's options next to its checkpoints, so that --resume can rebuild the same model. */
 function saveRunConfig(dir: string, options: ParsedOptions): void {
   mkdirSync(dir, { recursive: true });
   const saved = Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'resume' && k !== 'help'));
-  const path = join(dir, RUN_CONFIG);
+  const path = join(dir, RUN_CONFIG_FILE);
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify({ command: 'train', options: saved }, null, 2) + '\n');
   renameSync(temp, path);
@@ -138,7 +136,7 @@ function saveRunConfig(dir: string, options: ParsedOptions): void {
 /** The saved options of the run in --resume's directory, with what this command line gave on top. */
 function resumedOptions(given: ParsedOptions): ParsedOptions {
   const dir = given.resume as string;
-  const path = join(dir, RUN_CONFIG);
+  const path = join(dir, RUN_CONFIG_FILE);
   let saved: { command?: string; options?: ParsedOptions };
   try {
     saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;

@@ -1,0 +1,181 @@
+/**
+ * The WebAssembly SIMD backend: the reference backend with its hot float32 primitives replaced by
+ * kernels compiled from wasm/: GEMM in every transpose variant (split across threads where the
+ * kernels have a pool); add/sub/mul/div on equal shapes, scalars and rows; comparisons; relu, neg,
+ * abs, sqrt; sums; arg-max/min (max pooling). Every other primitive, every other dtype and every
+ * shape these kernels do not cover falls through to the reference, so a primitive added to the
+ * interface works here the day it lands in the JS backend. float64 matmul stays on the reference
+ * (float64 is for gradient checks, not for speed).
+ */
+import type { Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
+import { createJsBackend } from '../js/index.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import { BINARY_CODE, COMPARE_CODE, UNARY_CODE, type WasmKernels } from './kernels.js';
+
+export interface WasmBackendOptions {
+  /**
+   * Elementwise ops and reductions on fewer elements than this run in the reference loops, where
+   * copying into WebAssembly memory and the call cost more than they save (default 256, about where
+   * they break even on this machine; matmul always runs in WebAssembly). 0 sends every size through
+   * the kernels, as the tests do.
+   */
+  minElements?: number;
+}
+
+const f32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/** bShape, without leading 1s, equals the trailing dims of outShape (a bias over rows). */
+function broadcastsOverRows(bShape: readonly number[], outShape: readonly number[]): boolean {
+  let s = 0;
+  while (s < bShape.length && bShape[s] === 1) s++;
+  const dims = bShape.length - s;
+  if (dims === 0 || dims > outShape.length) return false;
+  for (let d = 0; d < dims; d++) if (bShape[s + d] !== outShape[outShape.length - dims + d]) return false;
+  return true;
+}
+
+/**
+ * bShape, without leading 1s, is [d_i, …, d_{n−2}, 1] for the dims of outShape before its last: one
+ * value per row of out viewed as [rows, last dim], repeating with period b.length (a keepdim
+ * reduction's result, or a conv bias [C, 1] over [N, C, H·W]).
+ */
+function broadcastsAlongRows(bShape: readonly number[], outShape: readonly number[]): boolean {
+  let s = 0;
+  while (s < bShape.length && bShape[s] === 1) s++;
+  const dims = bShape.length - s; // the last of them is the 1
+  const nd = outShape.length;
+  if (dims < 2 || dims > nd || bShape[bShape.length - 1] !== 1) return false;
+  for (let d = 0; d < dims - 1; d++) if (bShape[s + d] !== outShape[nd - dims + d]) return false;
+  return true;
+}
+
+export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOptions = {}): Backend {
+  const js = createJsBackend();
+  const minElements = options.minElements ?? 256;
+  const k = kernels.exports;
+
+  function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
+    if (!f32(a) || !f32(b) || !f32(out)) return js.matmul(a, b, out, spec);
+    const { batch, m, k: depth, n, transA, transB, strideA, strideB } = spec;
+    if (batch <= 0 || m <= 0 || n <= 0) return;
+    // Only the extent the batches read is copied: a stride of 0 copies one matrix.
+    const extentA = Math.min(a.length, (batch - 1) * strideA + m * depth);
+    const extentB = Math.min(b.length, (batch - 1) * strideB + depth * n);
+    const [pa, pb, pc] = kernels.scratch(4 * extentA, 4 * extentB, 4 * batch * m * n);
+    kernels.write(pa!, extentA === a.length ? a : a.subarray(0, extentA));
+    kernels.write(pb!, extentB === b.length ? b : b.subarray(0, extentB));
+    kernels.gemm({ a: pa!, b: pb!, c: pc!, m, k: depth, n, transA, transB, batch, strideA, strideB });
+    kernels.read(pc!, out.length === batch * m * n ? out : out.subarray(0, batch * m * n));
+  }
+
+  function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+    const code = UNARY_CODE[op as keyof typeof UNARY_CODE];
+    if (code === undefined || !f32(x) || !f32(out) || x.length < minElements) return js.unary(op, x, out);
+    const [px, po] = kernels.scratch(4 * x.length, 4 * x.length);
+    kernels.write(px!, x);
+    k.unaryF32(code, px!, po!, x.length);
+    kernels.read(po!, out);
+  }
+
+  function binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aShape: readonly number[],
+    b: TypedArray,
+    bShape: readonly number[],
+    out: TypedArray,
+    outShape: readonly number[],
+  ): void {
+    const n = out.length;
+    if (op in COMPARE_CODE && out instanceof Uint8Array && f32(a) && f32(b) && n >= minElements) {
+      if (compare(op as keyof typeof COMPARE_CODE, a, b, out)) return;
+    }
+    const code = BINARY_CODE[op as keyof typeof BINARY_CODE];
+    if (code === undefined || !f32(a) || !f32(b) || !f32(out) || n < minElements) {
+      return js.binary(op, a, aShape, b, bShape, out, outShape);
+    }
+    if (a.length === n && b.length === n) {
+      const [pa, pb, po] = kernels.scratch(4 * n, 4 * n, 4 * n);
+      kernels.write(pa!, a);
+      kernels.write(pb!, b);
+      k.binaryF32(code, pa!, pb!, po!, n);
+      kernels.read(po!, out);
+    } else if ((a.length === n && b.length === 1) || (a.length === 1 && b.length === n)) {
+      const reversed = a.length === 1;
+      const [px, po] = kernels.scratch(4 * n, 4 * n);
+      kernels.write(px!, reversed ? b : a);
+      k.binaryScalarF32(code, px!, reversed ? a[0]! : b[0]!, reversed ? 1 : 0, po!, n);
+      kernels.read(po!, out);
+    } else if (
+      a.length === n &&
+      (broadcastsOverRows(bShape, outShape) || broadcastsAlongRows(bShape, outShape))
+    ) {
+      const perRow = !broadcastsOverRows(bShape, outShape);
+      const cols = perRow ? outShape[outShape.length - 1]! : b.length;
+      const [pa, pb, po] = kernels.scratch(4 * n, 4 * b.length, 4 * n);
+      kernels.write(pa!, a);
+      kernels.write(pb!, b);
+      k.binaryRowsF32(code, pa!, pb!, perRow ? b.length : 0, po!, n / cols, cols);
+      kernels.read(po!, out);
+    } else {
+      js.binary(op, a, aShape, b, bShape, out, outShape);
+    }
+  }
+
+  /** A comparison of equal shapes or against a scalar into 0/1 bytes; false for other broadcasts. */
+  function compare(
+    op: keyof typeof COMPARE_CODE,
+    a: Float32Array,
+    b: Float32Array,
+    out: Uint8Array,
+  ): boolean {
+    const n = out.length;
+    if (!((a.length === n || a.length === 1) && (b.length === n || b.length === 1))) return false;
+    const { base, swap, negate } = COMPARE_CODE[op];
+    const [x, y] = swap ? [b, a] : [a, b];
+    const [px, py, po] = kernels.scratch(4 * x.length, 4 * y.length, n);
+    kernels.write(px!, x);
+    kernels.write(py!, y);
+    k.compareF32(base, negate ? 1 : 0, px!, x.length < n ? 1 : 0, py!, y.length < n ? 1 : 0, po!, n);
+    kernels.readBytes(po!, out);
+    return true;
+  }
+
+  function reduce(
+    op: ReduceOp,
+    x: TypedArray,
+    outer: number,
+    reduced: number,
+    inner: number,
+    out: TypedArray,
+  ): void {
+    if (op !== 'sum' || !f32(x) || !f32(out) || x.length < minElements || x.length === 0) {
+      return js.reduce(op, x, outer, reduced, inner, out);
+    }
+    const [px, po, acc] = kernels.scratch(4 * x.length, 4 * outer * inner, 8 * inner);
+    kernels.write(px!, x);
+    k.sumF32(px!, outer, reduced, inner, po!, acc!);
+    kernels.read(po!, out);
+  }
+
+  function argReduce(
+    op: 'max' | 'min',
+    x: TypedArray,
+    outer: number,
+    reduced: number,
+    inner: number,
+    values: TypedArray,
+    indices: Int32Array,
+  ): void {
+    if (!f32(x) || !f32(values) || x.length < minElements || reduced === 0) {
+      return js.argReduce(op, x, outer, reduced, inner, values, indices);
+    }
+    const [px, pv, pi] = kernels.scratch(4 * x.length, 4 * outer * inner, 4 * outer * inner);
+    kernels.write(px!, x);
+    k.argReduceF32(op === 'max' ? 1 : 0, px!, outer, reduced, inner, pv!, pi!);
+    kernels.read(pv!, values);
+    kernels.readInt32(pi!, indices);
+  }
+
+  return { ...js, name: 'wasm', matmul, unary, binary, reduce, argReduce };
+}

@@ -1,0 +1,108 @@
+/**
+ * GEMM across worker threads (Node's worker_threads) over one shared WebAssembly memory: each worker
+ * instantiates the threaded build of the kernels on that memory, and the caller and the workers each
+ * compute a band of rows of C with their own packing workspace. Jobs are posted through a small
+ * shared control block and Atomics.wait/notify, so a dispatch costs microseconds and the caller
+ * stays synchronous. Workers are unref'd: they never keep a process alive.
+ */
+import { Worker } from 'node:worker_threads';
+
+import type { GemmJob, GemmPool, WasmKernels } from './kernels.js';
+
+// The control block, as Int32 slots.
+const GEN = 0; // bumped to post a job
+const DONE = 1; // workers finished with the current job
+const READY = 2; // workers started
+const STOP = 3;
+const FAILED = 4;
+const JOB = 5; // a, b, c, m, k, n, transA, transB, batch, strideA, strideB, rowsPerThread
+const SLOTS = JOB + 12;
+
+/** The worker, as source evaluated by Node (CommonJS): the same slot numbers as above. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index, work } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(control);
+let seen = Atomics.load(ctl, ${GEN});
+Atomics.add(ctl, ${READY}, 1);
+Atomics.notify(ctl, ${READY});
+for (;;) {
+  Atomics.wait(ctl, ${GEN}, seen);
+  seen = Atomics.load(ctl, ${GEN});
+  if (Atomics.load(ctl, ${STOP})) break;
+  const [a, b, c, m, kk, n, ta, tb, batch, sa, sb, rows] = ctl.subarray(${JOB}, ${JOB + 12});
+  const r0 = index * rows;
+  const r1 = Math.min(m, r0 + rows);
+  try {
+    for (let p = 0; p < batch && r0 < r1; p++) {
+      k.sgemm(a + 4 * p * sa, b + 4 * p * sb, c + 4 * p * m * n, m, kk, n, ta, tb, r0, r1, work);
+    }
+  } catch {
+    Atomics.store(ctl, ${FAILED}, 1);
+  }
+  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+/** A pool of `threads − 1` workers on the kernels' shared memory (the caller is thread 0). */
+export function createGemmPool(module: WebAssembly.Module, kernels: WasmKernels, threads: number): GemmPool {
+  const control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  const workers: Worker[] = [];
+  let broken: Error | null = null;
+  for (let index = 1; index < threads; index++) {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        module,
+        memory: kernels.memory,
+        control: control.buffer,
+        index,
+        work: kernels.gemmWork + index * kernels.gemmWorkBytes,
+      },
+    });
+    worker.on('error', (e: Error) => (broken = e));
+    worker.on('exit', () => (broken ??= new Error('a GEMM worker thread exited')));
+    worker.unref();
+    workers.push(worker);
+  }
+  const helpers = workers.length;
+
+  return {
+    threads,
+    run(job: GemmJob, rowsPerThread: number, own: (rowStart: number, rowEnd: number) => void): boolean {
+      // Until every worker has started (or if one has died), the caller runs the job alone.
+      if (broken || Atomics.load(control, READY) < helpers) return false;
+      const { a, b, c, m, k, n, transA, transB, batch, strideA, strideB } = job;
+      control.set(
+        [a, b, c, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, strideA, strideB, rowsPerThread],
+        JOB,
+      );
+      Atomics.store(control, DONE, 0);
+      Atomics.add(control, GEN, 1);
+      Atomics.notify(control, GEN);
+      own(0, Math.min(m, rowsPerThread));
+      for (let done = Atomics.load(control, DONE); done < helpers; done = Atomics.load(control, DONE)) {
+        if (broken) throw new Error(`wasm backend: ${(broken as Error).message}`);
+        Atomics.wait(control, DONE, done, 100);
+      }
+      if (Atomics.exchange(control, FAILED, 0)) throw new Error('wasm backend: a GEMM worker thread failed');
+      return true;
+    },
+    waitUntilReady(timeoutMs: number): boolean {
+      const deadline = performance.now() + timeoutMs;
+      for (let ready = Atomics.load(control, READY); ready < helpers; ready = Atomics.load(control, READY)) {
+        const left = deadline - performance.now();
+        if (broken || left <= 0) return false;
+        Atomics.wait(control, READY, ready, Math.min(left, 100));
+      }
+      return !broken;
+    },
+    close(): void {
+      Atomics.store(control, STOP, 1);
+      Atomics.add(control, GEN, 1);
+      Atomics.notify(control, GEN);
+    },
+  };
+}

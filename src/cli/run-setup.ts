@@ -26,6 +26,9 @@ import { ProgressBar } from './progress.js';
 import { CLI_SCHEDULES, parseScheduleArg, scheduleSpec } from './schedule-presets.js';
 import type { ImageSet } from '../data/image-set.js';
 import { manualSeed } from '../tensor/random.js';
+import { setBackend } from '../backend/backend.js';
+// Every backend registers itself on import, so that --backend and DESCENT_BACKEND can name it.
+import '../backend/wasm/index.js';
 import { ACTIVATIONS, type ActivationName } from '../nn/mlp.js';
 import type { Sequential } from '../nn/layers/sequential.js';
 import {
@@ -72,6 +75,7 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   ...ARCHITECTURE_OPTIONS,
   { name: 'activation', kind: 'string', choices: Object.keys(ACTIVATIONS), default: 'relu', description: 'Hidden-layer activation' },
   { name: 'batch-size', kind: 'integer', min: 1, default: 128, description: 'Mini-batch size' },
+  { name: 'backend', kind: 'string', choices: ['js', 'wasm'], description: 'Compute backend (default: $DESCENT_BACKEND, else js; wasm is the WebAssembly SIMD one)' },
   { name: 'seed', kind: 'integer', min: 0, default: 0, description: 'Seed of the initial weights and the batch order' },
   { name: 'dtype', kind: 'string', choices: ['float32', 'float64'], default: 'float32', description: 'Floating-point precision' },
 ]; // prettier-ignore
@@ -156,6 +160,7 @@ export function modelSpecFromOptions(
 
 /** The model for the data, its weights drawn from `seed`: the same seed gives the same initial weights. */
 export function buildModel(options: ParsedOptions, data: RunData, command = 'train'): ModelSetup {
+  if (options.backend !== undefined) setBackend(options.backend as string);
   const spec = modelSpecFromOptions(options, [1, data.train.rows, data.train.cols], data.classes, command);
   manualSeed(options.seed as number);
   const model = modelFromSpec(spec, { dtype: options.dtype as 'float32' | 'float64' });

@@ -16,7 +16,12 @@ import type { OptimizerLike } from '../optim/optimizer.js';
 import { schedulerFromSpec } from '../optim/schedulers/registry.js';
 import type { SwitchEvent } from '../optim/switching/index.js';
 import type { EpochRecord } from '../train/fit.js';
-import { fit as fitTrainer } from '../train/trainer.js';
+import { fit as fitTrainer, type TrainData } from '../train/trainer.js';
+import { fromLoader } from '../train/data-source.js';
+import { DataLoader } from '../data/loader.js';
+import { ImageSetDataset } from '../data/dataset.js';
+import { parseAugmentSpec } from '../data/transforms/spec.js';
+import type { Transform } from '../data/transforms/transform.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import { ModelCheckpoint } from '../train/callbacks/model-checkpoint.js';
 import { JsonlLogger } from '../train/callbacks/jsonl-logger.js';
@@ -207,6 +212,7 @@ export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'schedule', kind: 'string', default: 'none', metavar: 'NAME[:key=value,...]', description: `Learning-rate schedule, stepped every batch: ${CLI_SCHEDULES.join(', ')}; durations in epochs, e.g. step:stepSize=2,gamma=0.5` },
   { name: 'warmup', kind: 'number', min: 0, default: 0, description: 'Epochs of linear warm-up from lr/10 before the schedule' },
   { name: 'clip-norm', kind: 'number', min: 0, exclusiveMin: true, description: 'Clip the global gradient norm to this value before every step' },
+  { name: 'augment', kind: 'string', metavar: 'SPEC', description: 'Augment every training image afresh each epoch (seeded), e.g. brightness=0.4,rotate=10,crop=2,flip; see descent augment --help' },
 ]; // prettier-ignore
 
 export interface TrainingRun {
@@ -293,7 +299,7 @@ export function trainWithOptions(
   const callbacks: Callback[] = [report];
   if (hooks.checkpointDir) callbacks.push(new ModelCheckpoint(hooks.checkpointDir, { monitor: 'valLoss' }));
   if (hooks.logPath) callbacks.push(new JsonlLogger(hooks.logPath));
-  fitTrainer(model, data.train, {
+  fitTrainer(model, trainingSource(data, options), {
     epochs,
     optimizer,
     batchSize,
@@ -306,6 +312,42 @@ export function trainWithOptions(
     ...(hooks.resumeFrom ? { resume: hooks.resumeFrom } : {}),
   });
   return { history: records, switches };
+}
+
+/** The --augment transform, or null without one; a bad spec is a usage error (checked before data loads). */
+export function augmentTransform(options: ParsedOptions): Transform | null {
+  const spec = options.augment as string | undefined;
+  if (spec === undefined) return null;
+  try {
+    return parseAugmentSpec(spec);
+  } catch (error) {
+    throw new UsageError(`descent: --augment: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The training batches: the image set itself, or with --augment a DataLoader that augments every
+ * image afresh each epoch from (seed, epoch, sample). Batches are flattened to [N, features], which
+ * both presets take (the CNN unflattens them).
+ */
+function trainingSource(data: RunData, options: ParsedOptions): TrainData {
+  const transform = augmentTransform(options);
+  if (transform === null) return data.train;
+  const loader = new DataLoader(new ImageSetDataset(data.train), {
+    batchSize: options['batch-size'] as number,
+    shuffle: true,
+    seed: options.seed as number,
+    transform,
+  });
+  const source = fromLoader(loader);
+  return {
+    ...source,
+    batches: function* (epoch: number, start?: number) {
+      for (const batch of source.batches(epoch, start)) {
+        yield { ...batch, inputs: batch.inputs.reshape([batch.inputs.shape[0]!, -1]) };
+      }
+    },
+  };
 }
 
 /** Test-set accuracy and loss of a trained model. */

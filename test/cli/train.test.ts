@@ -98,7 +98,41 @@ describe('descent train', () => {
     assert.match(io.stderr[0]!, /--resume .*cannot read .*descent-run\.json/);
   });
 
+  test('--augment trains on freshly augmented images, reproducibly for a seed', async () => {
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const io = capture();
+      const args = [
+        'train',
+        '--augment',
+        'brightness=0.3,rotate=10,crop=2,flip',
+        '--epochs',
+        '1',
+        '--hidden',
+        '16',
+        '--validation',
+        '800',
+      ];
+      assert.equal(await main(args, io), 0, io.stderr.join('\n'));
+      runs.push(
+        io.stdout
+          .filter((l) => /^\s+1\s/.test(l) || l.startsWith('test accuracy'))
+          .map((l) => l.replace(/\d+\.\d+s/g, '')),
+      );
+    }
+    assert.deepEqual(runs[0], runs[1]);
+    const plain = capture();
+    await main(['train', '--epochs', '1', '--hidden', '16', '--validation', '800'], plain);
+    const epochLine = (lines: string[]) => lines.find((l) => /^\s+1\s/.test(l))!;
+    assert.notEqual(
+      epochLine(runs[0]!),
+      epochLine(plain.stdout).replace(/\d+\.\d+s/g, ''),
+      'augmentation changes what is trained on',
+    );
+  });
+
   const bad: [string[], RegExp][] = [
+    [['--augment', 'rotat=3'], /--augment: unknown augmentation 'rotat' \(did you mean 'rotate'\?\)/],
     [['--lr', 'abc'], /--lr expects a number, got 'abc'/],
     [['--lr', '-1'], /--lr must be greater than 0, got -1/],
     [['--activation', 'foo'], /--activation must be one of relu, .*; got 'foo'/],

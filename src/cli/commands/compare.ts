@@ -22,6 +22,7 @@ import {
   pct,
   testModel,
   trainWithOptions,
+  augmentTransform,
 } from '../run-setup.js';
 import { buildOptimizer, parseOptimizerArg, type OptimizerChoice } from '../optimizer-spec.js';
 import { parseScheduleArg } from '../schedule-presets.js';
@@ -66,6 +67,7 @@ export async function runCompare(options: ParsedOptions, io: CliIo): Promise<num
   if (choices.length === 0)
     throw new UsageError('descent compare: --optimizers needs at least one optimizer');
   parseScheduleArg(options.schedule as string); // a bad --schedule fails before any data loads
+  augmentTransform(options); // a bad --augment fails before any data loads
   const data = await loadRunData(options, io);
   const epochs = options.epochs as number;
   const batchSize = options['batch-size'] as number;

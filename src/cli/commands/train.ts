@@ -20,6 +20,7 @@ import {
   pct,
   testModel,
   trainWithOptions,
+  augmentTransform,
   RUN_CONFIG_FILE,
 } from '../run-setup.js';
 import { buildOptimizer, parseOptimizerArg } from '../optimizer-spec.js';
@@ -57,6 +58,7 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
   if (checkpointDir !== undefined) saveRunConfig(checkpointDir, options);
   const choice = parseOptimizerArg(options.optimizer as string);
   const schedule = parseScheduleArg(options.schedule as string); // checked before the data loads
+  augmentTransform(options); // a bad --augment fails before any data loads
   const data = await loadRunData(options, io);
   const { model, description } = buildModel(options, data);
   const dtype = options.dtype as 'float32' | 'float64';

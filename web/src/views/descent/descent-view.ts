@@ -210,7 +210,7 @@ export function mountDescent({ root, query, publish }: ViewContext): View {
 
   canvas.addEventListener('click', (event) => {
     const box = canvas.getBoundingClientRect();
-    const [x, y] = plot.pixelToDomain(state.surface, event.clientX - box.left, event.clientY - box.top);
+    const [x, y] = plot.pixelToSurface(state.surface, event.clientX - box.left, event.clientY - box.top);
     update({ start: [Number(x.toPrecision(4)), Number(y.toPrecision(4))] });
   });
 

@@ -34,7 +34,7 @@ export class SurfacePlot {
   }
 
   /** The point of the domain under canvas pixel (px, py). */
-  pixelToDomain(surface: SurfaceName, px: number, py: number): [number, number] {
+  pixelToSurface(surface: SurfaceName, px: number, py: number): [number, number] {
     const { domain } = SURFACES[surface];
     return [
       domain.x[0] + (px / this.size) * (domain.x[1] - domain.x[0]),

@@ -24,6 +24,13 @@ export interface OptionSpec {
   max?: number;
   /** Shown in --help in place of the kind, e.g. 'PATH'. */
   metavar?: string;
+  /**
+   * A further check of a string value (e.g. that an optimizer spec parses): throws a UsageError. Run
+   * on the command line's value and on a config file's alike.
+   */
+  check?: (value: string) => void;
+  /** Not accepted in a config file (--config itself, --resume, --print-config). */
+  commandLineOnly?: boolean;
 }
 
 export interface CommandSpec {
@@ -41,7 +48,8 @@ export interface CommandSpec {
 
 export type ParsedOptions = Record<string, number | string | boolean | number[] | string[] | undefined>;
 
-function nearest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -96,7 +104,9 @@ function convert(command: string, spec: OptionSpec, raw: string): number | strin
     case 'integer':
       return checkNumber(raw.trim() === '' ? NaN : Number(raw), raw);
     case 'string':
-      return checkChoice(raw);
+      checkChoice(raw);
+      spec.check?.(raw);
+      return raw;
     case 'integer-list':
       if (raw.trim() === '') return [];
       return raw.split(',').map((part) => checkNumber(part.trim() === '' ? NaN : Number(part), part));
@@ -116,6 +126,11 @@ const explicit = new WeakMap<object, ReadonlySet<string>>();
 /** The options the command line gave itself (not filled from defaults), e.g. to override a saved config. */
 export function givenOptions(parsed: ParsedOptions): ReadonlySet<string> {
   return explicit.get(parsed) ?? new Set();
+}
+
+/** Records that `names` were given explicitly (by a config file, say), as if on the command line. */
+export function markGiven(parsed: ParsedOptions, names: Iterable<string>): void {
+  explicit.set(parsed, new Set([...givenOptions(parsed), ...names]));
 }
 
 /** Parses `argv` (the arguments after the command name) against the command's options. */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseOptions, formatHelp, UsageError, type CommandSpec, type ParsedOptions } from './args.js';
 import { processIo, type CliIo } from './io.js';
+import { applyConfigFile } from './config.js';
 import { trainCommand, runTrain } from './commands/train.js';
 import { compareCommand, runCompare } from './commands/compare.js';
 import { lrFindCommand, runLrFind } from './commands/lr-find.js';
@@ -13,6 +14,7 @@ import { augmentCommand, runAugment } from './commands/augment.js';
 import { evaluateCommand, runEvaluate } from './commands/evaluate.js';
 import { predictCommand, runPredict } from './commands/predict.js';
 import { inspectCommand, runInspect } from './commands/inspect.js';
+import { reportCommand, runReport } from './commands/report.js';
 
 interface Command {
   spec: CommandSpec;
@@ -27,6 +29,7 @@ const COMMANDS: Command[] = [
   { spec: evaluateCommand, run: runEvaluate },
   { spec: predictCommand, run: runPredict },
   { spec: inspectCommand, run: runInspect },
+  { spec: reportCommand, run: runReport },
   { spec: serveCommand, run: runServe },
 ];
 
@@ -70,11 +73,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         `descent: unknown command '${name}'; available: ${COMMANDS.map((c) => c.spec.name).join(', ')}`,
       );
     }
-    const options = parseOptions(command.spec, rest);
-    if (options.help) {
+    const parsed = parseOptions(command.spec, rest);
+    if (parsed.help) {
       io.out(formatHelp(command.spec));
       return 0;
     }
+    // --config fills in what the command line leaves out (the command handles --print-config).
+    const options = applyConfigFile(command.spec, parsed);
     return await command.run(options, io);
   } catch (error) {
     if (error instanceof UsageError) {

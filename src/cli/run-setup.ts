@@ -16,6 +16,7 @@ import type { OptimizerLike } from '../optim/optimizer.js';
 import { schedulerFromSpec } from '../optim/schedulers/registry.js';
 import type { SwitchEvent } from '../optim/switching/index.js';
 import type { EpochRecord } from '../train/fit.js';
+import type { History } from '../train/history.js';
 import { fit as fitTrainer, type TrainData } from '../train/trainer.js';
 import { fromLoader } from '../train/data-source.js';
 import { DataLoader } from '../data/loader.js';
@@ -209,15 +210,26 @@ export function pct(x: number): string {
 /** Options of the training runs shared by `train` and `compare`. */
 export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'epochs', kind: 'integer', min: 1, default: 5, description: 'Passes over the training set' },
-  { name: 'schedule', kind: 'string', default: 'none', metavar: 'NAME[:key=value,...]', description: `Learning-rate schedule, stepped every batch: ${CLI_SCHEDULES.join(', ')}; durations in epochs, e.g. step:stepSize=2,gamma=0.5` },
+  { name: 'schedule', kind: 'string', default: 'none', metavar: 'NAME[:key=value,...]', description: `Learning-rate schedule, stepped every batch: ${CLI_SCHEDULES.join(', ')}; durations in epochs, e.g. step:stepSize=2,gamma=0.5`, check: (v) => void parseScheduleArg(v) },
   { name: 'warmup', kind: 'number', min: 0, default: 0, description: 'Epochs of linear warm-up from lr/10 before the schedule' },
   { name: 'clip-norm', kind: 'number', min: 0, exclusiveMin: true, description: 'Clip the global gradient norm to this value before every step' },
-  { name: 'augment', kind: 'string', metavar: 'SPEC', description: 'Augment every training image afresh each epoch (seeded), e.g. brightness=0.4,rotate=10,crop=2,flip; see descent augment --help' },
+  { name: 'augment', kind: 'string', metavar: 'SPEC', description: 'Augment every training image afresh each epoch (seeded), e.g. brightness=0.4,rotate=10,crop=2,flip; see descent augment --help', check: (v) => void augmentTransform({ augment: v }) },
 ]; // prettier-ignore
 
 export interface TrainingRun {
   history: EpochRecord[];
   switches: SwitchEvent[];
+  /** The trainer's history of the whole run (a resumed run's earlier sessions included). */
+  fit: History;
+  /** The loss and lr of every step of this session (a resumed run's start from its checkpoint). */
+  steps: StepPoint[];
+}
+
+/** One optimizer step: its number from the run's start, its batch's loss, and the lr it used. */
+export interface StepPoint {
+  step: number;
+  loss: number;
+  lr: number;
 }
 
 export interface TrainingHooks {
@@ -261,9 +273,11 @@ export function trainWithOptions(
   let bar: ProgressBar | null = null;
   const records: EpochRecord[] = [];
   const pending: SwitchEvent[] = [];
+  const steps: StepPoint[] = [];
   const report: Callback = {
     name: 'cli-report',
     onBatchEnd: (trainer, log) => {
+      steps.push({ step: log.step, loss: log.loss, lr: log.lr });
       if (log.batch === 1 || bar === null)
         bar = new ProgressBar(
           `${hooks.label ?? 'epoch'} ${log.epoch}/${epochs}`,
@@ -299,7 +313,7 @@ export function trainWithOptions(
   const callbacks: Callback[] = [report];
   if (hooks.checkpointDir) callbacks.push(new ModelCheckpoint(hooks.checkpointDir, { monitor: 'valLoss' }));
   if (hooks.logPath) callbacks.push(new JsonlLogger(hooks.logPath));
-  fitTrainer(model, trainingSource(data, options), {
+  const fit = fitTrainer(model, trainingSource(data, options), {
     epochs,
     optimizer,
     batchSize,
@@ -311,7 +325,7 @@ export function trainWithOptions(
     callbacks,
     ...(hooks.resumeFrom ? { resume: hooks.resumeFrom } : {}),
   });
-  return { history: records, switches };
+  return { history: records, switches, fit, steps };
 }
 
 /** The --augment transform, or null without one; a bad spec is a usage error (checked before data loads). */

@@ -18,3 +18,5 @@ export { linePlotSvg, sceneToSvg } from './svg.js';
 export { Raster, rasterizeScene, type RgbImage } from './raster.js';
 export { adler32, crc32, encodePng, storedZlib, type Deflate } from './png.js';
 export { linePlotImage, linePlotPng, type PngOptions } from './png-plot.js';
+export * from './training-report.js';
+export { reportFromTrainLog } from './train-log.js';

@@ -3,13 +3,14 @@
  * not at all (written to a temporary file beside it, then renamed over it).
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
 import { linePlotPng, type PngOptions } from './png-plot.js';
 import type { LinePlotSpec } from './spec.js';
 import { linePlotSvg } from './svg.js';
+import { trainingPlots, trainingReportHtml, type TrainingReport } from './training-report.js';
 
 /** The file extensions `writePlot` understands. */
 export const PLOT_FORMATS = ['.svg', '.png'] as const;
@@ -47,4 +48,27 @@ export async function writePlot(
   throw new RangeError(
     `writePlot: cannot tell the format of '${path}' from its extension; use one of ${PLOT_FORMATS.join(', ')}`,
   );
+}
+
+/** The HTML file of a training report, in the report's folder. */
+export const REPORT_HTML = 'report.html';
+
+/**
+ * Writes a training report into `dir` (created if needed): report.html (self-contained) and each of
+ * its plots as NAME.svg and NAME.png (loss, accuracy, lr). Returns the paths written.
+ */
+export async function writeTrainingReport(dir: string, report: TrainingReport): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const plots = trainingPlots(report);
+  const written: string[] = [];
+  for (const plot of plots) {
+    for (const ext of PLOT_FORMATS) {
+      const path = join(dir, `${plot.name}${ext}`);
+      await writePlot(path, plot.spec);
+      written.push(path);
+    }
+  }
+  const html = join(dir, REPORT_HTML);
+  await writeFileAtomic(html, trainingReportHtml(report, plots));
+  return [html, ...written];
 }

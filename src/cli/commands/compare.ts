@@ -26,6 +26,7 @@ import {
 } from '../run-setup.js';
 import { buildOptimizer, parseOptimizerArg, type OptimizerChoice } from '../optimizer-spec.js';
 import { parseScheduleArg } from '../schedule-presets.js';
+import { CONFIG_OPTIONS, printConfigIfAsked } from '../config.js';
 
 export const compareCommand: CommandSpec = {
   name: 'compare',
@@ -33,11 +34,12 @@ export const compareCommand: CommandSpec = {
     'Train the same model from the same initial weights and data order with several optimizers, print a ranking ' +
     'table and write the learning curves as a plot.',
   options: [
-    { name: 'optimizers', kind: 'string', default: 'sgd,adam,adamw,adam-then-sgd,swats', metavar: 'A,B,...', description: "Optimizers to compare, each NAME[:key=value;...] (options joined by ';' here, e.g. adam:lr=3e-3;eps=1e-7)" },
+    { name: 'optimizers', kind: 'string', default: 'sgd,adam,adamw,adam-then-sgd,swats', metavar: 'A,B,...', check: (v) => void parseOptimizerList(v), description: "Optimizers to compare, each NAME[:key=value;...] (options joined by ';' here, e.g. adam:lr=3e-3;eps=1e-7)" },
     ...DATA_OPTIONS,
     ...MODEL_OPTIONS,
     ...TRAINING_OPTIONS,
-    { name: 'plot', kind: 'string', default: 'descent-compare.svg', metavar: 'PATH', description: 'Where to write the curves (.svg or .png); the histories go beside it as .json' },
+    { name: 'plot', kind: 'string', default: 'descent-compare.svg', metavar: 'PATH', check: checkPlotPath, description: 'Where to write the curves (.svg or .png); the histories go beside it as .json' },
+    ...CONFIG_OPTIONS,
   ], // prettier-ignore
   epilog: [
     'Examples:',
@@ -54,18 +56,28 @@ interface RunResult {
   switches: SwitchEvent[];
 }
 
-export async function runCompare(options: ParsedOptions, io: CliIo): Promise<number> {
-  const plotPath = resolve(options.plot as string);
-  if (!/\.(svg|png)$/i.test(plotPath))
-    throw new UsageError(`descent compare: --plot must end in .svg or .png, got '${options.plot as string}'`);
-  // Inside one optimizer's options ';' separates key=value pairs, since ',' separates optimizers.
-  const choices = (options.optimizers as string)
+/** The --optimizers list; inside one optimizer's options ';' separates key=value pairs, since ',' separates optimizers. */
+function parseOptimizerList(value: string): OptimizerChoice[] {
+  const choices = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => parseOptimizerArg(s.replace(/;/g, ','), '--optimizers'));
   if (choices.length === 0)
     throw new UsageError('descent compare: --optimizers needs at least one optimizer');
+  return choices;
+}
+
+function checkPlotPath(path: string): void {
+  if (!/\.(svg|png)$/i.test(path))
+    throw new UsageError(`descent compare: --plot must end in .svg or .png, got '${path}'`);
+}
+
+export async function runCompare(options: ParsedOptions, io: CliIo): Promise<number> {
+  if (printConfigIfAsked(compareCommand, options, io)) return 0;
+  checkPlotPath(options.plot as string);
+  const plotPath = resolve(options.plot as string);
+  const choices = parseOptimizerList(options.optimizers as string);
   parseScheduleArg(options.schedule as string); // a bad --schedule fails before any data loads
   augmentTransform(options); // a bad --augment fails before any data loads
   const data = await loadRunData(options, io);

@@ -7,6 +7,10 @@
 import { getBackend } from '../../backend/backend.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { batchCount } from '../../data/index.js';
+import { writeTrainingReport } from '../../report/write.js';
+import { CONFIG_OPTIONS, formatRunConfig, printConfigIfAsked, runConfig } from '../config.js';
+import { evaluateForReport, trainingReportFromRun } from '../train-report.js';
 import { givenOptions, UsageError, type CommandSpec, type ParsedOptions } from '../args.js';
 import { formatSeconds } from '../progress.js';
 import type { CliIo } from '../io.js';
@@ -25,6 +29,7 @@ import {
 } from '../run-setup.js';
 import { buildOptimizer, parseOptimizerArg } from '../optimizer-spec.js';
 import { parseScheduleArg } from '../schedule-presets.js';
+import { parseSwitchSpec } from '../../optim/switching/index.js';
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -35,27 +40,42 @@ export const trainCommand: CommandSpec = {
     ...DATA_OPTIONS,
     ...MODEL_OPTIONS,
     ...TRAINING_OPTIONS,
-    { name: 'optimizer', kind: 'string', default: 'sgd', metavar: 'NAME[:key=value,...]', description: 'Optimizer: sgd, adam, adamw, adagrad, adadelta, adamax, nadam, radam, rmsprop, rprop, asgd, lion, lamb, swats, adam-then-sgd; options such as adamw:betas=0.9/0.99' },
+    { name: 'optimizer', kind: 'string', default: 'sgd', metavar: 'NAME[:key=value,...]', check: (v) => void parseOptimizerArg(v), description: 'Optimizer: sgd, adam, adamw, adagrad, adadelta, adamax, nadam, radam, rmsprop, rprop, asgd, lion, lamb, swats, adam-then-sgd; options such as adamw:betas=0.9/0.99' },
     { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, description: 'Learning rate (default: one that suits the optimizer, 0.1 for SGD, 1e-3 for Adam)' },
     { name: 'momentum', kind: 'number', min: 0, max: 1, description: 'Momentum of SGD and RMSprop (default 0.9 for SGD)' },
     { name: 'weight-decay', kind: 'number', min: 0, description: "Weight decay (the optimizer's default when omitted)" },
-    { name: 'switch', kind: 'string', metavar: 'NAME@EPOCH[:key=value,...]', description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5' },
+    { name: 'switch', kind: 'string', metavar: 'NAME@EPOCH[:key=value,...]', check: checkSwitchSpec, description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5' },
     { name: 'checkpoint', kind: 'string', metavar: 'DIR', description: 'Write resumable checkpoints (last and best, safetensors weights + state) here after every epoch' },
-    { name: 'resume', kind: 'string', metavar: 'DIR', description: "Continue the run checkpointed in DIR with its saved options (--epochs may extend it); the result equals an uninterrupted run" },
+    { name: 'resume', kind: 'string', metavar: 'DIR', commandLineOnly: true, description: "Continue the run checkpointed in DIR with its saved options (--epochs may extend it); the result equals an uninterrupted run" },
     { name: 'log', kind: 'string', metavar: 'PATH', description: 'Append a JSON line per epoch and per 50 steps to PATH (descent serve shows these logs)' },
+    { name: 'report', kind: 'string', metavar: 'DIR', description: 'Write report.html (curves, switches, config, test metrics, confusion matrix) and the curves as SVG and PNG into DIR (default: the --checkpoint directory, if any)' },
+    ...CONFIG_OPTIONS,
   ], // prettier-ignore
   epilog: [
     'Examples:',
     '  descent train                                     # embedded subset, MLP 784-256-128-10, SGD lr 0.1 momentum 0.9',
     '  descent train --dataset fashion-mnist --epochs 5  # the full 60,000/10,000 Fashion-MNIST',
     '  descent train --optimizer adamw --lr 3e-3 --weight-decay 0.01 --schedule cosine --warmup 1 --switch sgd@3 --clip-norm 1',
+    "  descent train --config run.json --epochs 10       # options from a file (a checkpoint's descent-run.json too)",
+    '  descent train --optimizer adam --switch sgd@3 --print-config > run.json',
+    '  descent train --optimizer adam --switch sgd@2 --report rep  # rep/report.html; loss, accuracy, lr as .svg and .png',
   ].join('\n'),
 };
 
+/** A --switch spec that does not parse is a usage error. */
+function checkSwitchSpec(spec: string): void {
+  try {
+    parseSwitchSpec(spec);
+  } catch (error) {
+    throw new UsageError(`descent: --switch: ${(error as Error).message}`);
+  }
+}
+
 export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number> {
   const options = given.resume !== undefined ? resumedOptions(given) : given;
+  if (printConfigIfAsked(trainCommand, options, io)) return 0;
   const checkpointDir = (options.checkpoint ?? options.resume) as string | undefined;
-  if (checkpointDir !== undefined) saveRunConfig(checkpointDir, options);
+  const reportDir = (options.report as string | undefined) ?? checkpointDir;
   const choice = parseOptimizerArg(options.optimizer as string);
   const schedule = parseScheduleArg(options.schedule as string); // checked before the data loads
   augmentTransform(options); // a bad --augment fails before any data loads
@@ -86,21 +106,21 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
     .filter(([k, v]) => ['lr', 'momentum', 'weightDecay', 'betas'].includes(k) && v !== 0)
     .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
 
-  io.out(`Descent: ${description} on ${data.name} from ${data.source}`);
-  io.out(
-    `  ${formatCount(data.train.count)} train / ${formatCount(data.validation.count)} validation / ${formatCount(data.test.count)} test images`,
-  );
-  io.out(
-    `  ${choice.name} ${hyper.join(', ')}${schedule.name !== 'none' || (options.warmup as number) > 0 ? `, schedule ${schedule.name}${(options.warmup as number) > 0 ? ` after ${options.warmup as number} warm-up epoch(s)` : ''}` : ''}` +
+  const header = [
+    `${formatCount(data.train.count)} train / ${formatCount(data.validation.count)} validation / ${formatCount(data.test.count)} test images`,
+    `${choice.name} ${hyper.join(', ')}${schedule.name !== 'none' || (options.warmup as number) > 0 ? `, schedule ${schedule.name}${(options.warmup as number) > 0 ? ` after ${options.warmup as number} warm-up epoch(s)` : ''}` : ''}` +
       `${options.switch ? `, switch ${options.switch as string}` : ''}${options['clip-norm'] ? `, clip-norm ${options['clip-norm'] as number}` : ''}`,
-  );
-  io.out(
-    `  batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, seed ${seed}, ${dtype}, backend ${getBackend().name}`,
-  );
+    `batch ${batchSize}, ${epochs} epoch${epochs === 1 ? '' : 's'}, seed ${seed}, ${dtype}, backend ${getBackend().name}`,
+  ];
+  const title = `Descent: ${description} on ${data.name}`;
+  io.out(`${title} from ${data.source}`);
+  for (const line of header) io.out(`  ${line}`);
   io.out('');
   if (given.resume !== undefined) io.out(`  resuming from ${given.resume as string}`);
+  // Saved once every option has been checked, so that a bad command line leaves a good file alone.
+  if (checkpointDir !== undefined) saveRunConfig(checkpointDir, options);
   io.out('epoch  train loss  train acc  val loss  val acc        lr  optimizer       time');
-  const { history } = trainWithOptions(model, optimizer, choice, data, options, io, {
+  const run = trainWithOptions(model, optimizer, choice, data, options, io, {
     ...(checkpointDir !== undefined ? { checkpointDir } : {}),
     ...(given.resume !== undefined ? { resumeFrom: given.resume as string } : {}),
     ...(options.log !== undefined ? { logPath: options.log as string } : {}),
@@ -115,6 +135,7 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
           `${r.lr.toExponential(2).padStart(8)}  ${r.optimizer.padEnd(12)}  ${formatSeconds(r.seconds).padStart(6)}`,
       ),
   });
+  const { history } = run;
   const final = testModel(model, data, options);
   const perEpoch = history.reduce((s, r) => s + r.seconds, 0) / Math.max(history.length, 1);
   io.out('');
@@ -122,16 +143,27 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
     `test accuracy ${pct(final.accuracy)} (${formatCount(Math.round(final.accuracy * final.samples))}/${formatCount(final.samples)}), ` +
       `test loss ${final.loss.toFixed(4)}; ${formatSeconds(perEpoch)} per epoch of training`,
   );
+  if (reportDir !== undefined) {
+    const report = trainingReportFromRun(run, {
+      title,
+      summary: [`from ${data.source}`, ...header],
+      stepsPerEpoch: batchCount(data.train.count, batchSize),
+      config: { ...runConfig(trainCommand, options) },
+      evaluation: evaluateForReport(model, data, dtype),
+    });
+    const [html] = await writeTrainingReport(reportDir, report);
+    io.out(`report written to ${html}`);
+  }
   return 0;
 }
 
 /** Writes the run's options next to its checkpoints, so that --resume can rebuild the same model. */
 function saveRunConfig(dir: string, options: ParsedOptions): void {
   mkdirSync(dir, { recursive: true });
-  const saved = Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'resume' && k !== 'help'));
   const path = join(dir, RUN_CONFIG_FILE);
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ command: 'train', options: saved }, null, 2) + '\n');
+  // The format of --config (config.ts), so that a run's saved options can be fed back.
+  writeFileSync(temp, formatRunConfig(trainCommand, options));
   renameSync(temp, path);
 }
 

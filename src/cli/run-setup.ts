@@ -239,7 +239,9 @@ export interface TrainingHooks {
   onSwitch?: (e: SwitchEvent) => void;
   /** Write resumable checkpoints (`last`, `best`) into this directory after every epoch. */
   checkpointDir?: string;
-  /** Resume from the newest checkpoint in this directory. */
+  /** Also replace `last` every this many optimizer steps, mid-epoch (0 or absent: after epochs only). */
+  checkpointEvery?: number;
+  /** Resume from this checkpoint (or the newest checkpoint in this directory). */
   resumeFrom?: string;
   /** Append one JSON line per epoch and per 50 steps to this file (the Runs view reads it). */
   logPath?: string;
@@ -311,7 +313,14 @@ export function trainWithOptions(
     },
   };
   const callbacks: Callback[] = [report];
-  if (hooks.checkpointDir) callbacks.push(new ModelCheckpoint(hooks.checkpointDir, { monitor: 'valLoss' }));
+  if (hooks.checkpointDir) {
+    callbacks.push(
+      new ModelCheckpoint(hooks.checkpointDir, {
+        monitor: 'valLoss',
+        lastEverySteps: hooks.checkpointEvery ?? 0,
+      }),
+    );
+  }
   if (hooks.logPath) callbacks.push(new JsonlLogger(hooks.logPath));
   const fit = fitTrainer(model, trainingSource(data, options), {
     epochs,

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -90,6 +90,20 @@ describe('descent train', () => {
       lines.filter((l) => l.type === 'epoch').map((l) => l.epoch),
       [1, 2, 3],
     );
+  });
+
+  test('--checkpoint-every without a checkpoint directory is a usage error', async () => {
+    const io = capture();
+    assert.equal(await main(['train', '--checkpoint-every', '5'], io), 2);
+    assert.match(io.stderr[0]!, /--checkpoint-every N needs --checkpoint DIR/);
+  });
+
+  test('--resume of a run killed before its first checkpoint is a usage error that says how to restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-no-checkpoint-'));
+    writeFileSync(join(dir, 'descent-run.json'), '{"command": "train", "options": {"hidden": [16]}}');
+    const io = capture();
+    assert.equal(await main(['train', '--resume', dir], io), 2);
+    assert.match(io.stderr[0]!, /--resume .*holds no checkpoint yet.*--config .*descent-run\.json/);
   });
 
   test('--resume of a directory without a run configuration is a usage error', async () => {

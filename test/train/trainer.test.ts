@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 import { batches } from '../../src/data/batches.js';
@@ -38,6 +38,7 @@ import {
   type Callback,
   type DataSource,
 } from '../../src/train/index.js';
+import { writeHooks } from '../../src/train/atomic-write.js';
 import { makeTempDir } from './fixtures/temp-dir.js';
 
 const root = makeTempDir('descent-trainer-');
@@ -323,6 +324,35 @@ describe('callbacks', () => {
     const saved = readCheckpoint(join(dir, 'best')).state.position as { epoch: number };
     assert.equal(saved.epoch, best.epoch);
     assert.deepEqual(bytes(readCheckpoint(join(dir, 'last')).weights), bytes(model.stateDict()));
+  });
+
+  it('ModelCheckpoint lastEverySteps replaces last every N steps mid-epoch, once at an epoch end', () => {
+    const dir = join(root, 'mc-last');
+    const model = mlp(8);
+    const trainer = new Trainer(model, imageSetSource(TRAIN, { batchSize: 32 }), {
+      epochs: 2,
+      optimizer: new Adam(model.parameters(), { lr: 0.01 }),
+      callbacks: [new ModelCheckpoint(dir, { lastEverySteps: 4, saveBest: false })],
+    });
+    // Where the run stands (epochs done:batches into the next) at every write of last.
+    const writes: string[] = [];
+    writeHooks.beforeRename = (target) => {
+      if (basename(target) === 'last') writes.push(`${trainer.epochsDone}:${trainer.batch}`);
+    };
+    try {
+      trainer.fit();
+    } finally {
+      delete writeHooks.beforeRename;
+    }
+    assert.equal(trainer.stepsPerEpoch, 8);
+    // Step 8 is epoch 1's last batch: the epoch's end writes last right after, so only it does.
+    assert.deepEqual(writes, ['0:4', '1:0', '1:4', '2:0']);
+    assert.deepEqual(readdirSync(dir), ['last']);
+    assert.throws(() => new ModelCheckpoint(dir, { lastEverySteps: 4, saveLast: false }), /needs saveLast/);
+    assert.throws(
+      () => new ModelCheckpoint(dir, { lastEverySteps: 1.5 }),
+      /lastEverySteps must be an integer/,
+    );
   });
 
   it('CsvLogger and JsonlLogger write one line per epoch and per step record, matching the history', () => {

@@ -8,6 +8,7 @@ import { getBackend } from '../../backend/backend.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchCount } from '../../data/index.js';
+import { checkpointPosition, latestCheckpoint } from '../../train/checkpoint.js';
 import { writeTrainingReport } from '../../report/write.js';
 import { CONFIG_OPTIONS, formatRunConfig, printConfigIfAsked, runConfig } from '../config.js';
 import { evaluateForReport, trainingReportFromRun } from '../train-report.js';
@@ -45,9 +46,10 @@ export const trainCommand: CommandSpec = {
     { name: 'momentum', kind: 'number', min: 0, max: 1, description: 'Momentum of SGD and RMSprop (default 0.9 for SGD)' },
     { name: 'weight-decay', kind: 'number', min: 0, description: "Weight decay (the optimizer's default when omitted)" },
     { name: 'switch', kind: 'string', metavar: 'NAME@EPOCH[:key=value,...]', check: checkSwitchSpec, description: 'Switch optimizer mid-run, e.g. sgd@3 or sgd@3:lr=0.05,momentum=0.9 or adam@2,sgd@5' },
-    { name: 'checkpoint', kind: 'string', metavar: 'DIR', description: 'Write resumable checkpoints (last and best, safetensors weights + state) here after every epoch' },
-    { name: 'resume', kind: 'string', metavar: 'DIR', commandLineOnly: true, description: "Continue the run checkpointed in DIR with its saved options (--epochs may extend it); the result equals an uninterrupted run" },
-    { name: 'log', kind: 'string', metavar: 'PATH', description: 'Append a JSON line per epoch and per 50 steps to PATH (descent serve shows these logs)' },
+    { name: 'checkpoint', kind: 'string', metavar: 'DIR', description: 'Write resumable checkpoints (last and best, safetensors weights + state) here after every epoch (and with --checkpoint-every mid-epoch), atomically' },
+    { name: 'checkpoint-every', kind: 'integer', min: 0, default: 0, metavar: 'N', description: 'With --checkpoint: also replace DIR/last every N optimizer steps, mid-epoch, so that a killed run resumes losing at most N steps (0: after epochs only)' },
+    { name: 'resume', kind: 'string', metavar: 'DIR', commandLineOnly: true, description: "Continue the run checkpointed in DIR from its latest checkpoint (mid-epoch too) with its saved options (--epochs may extend it); the final weights equal an uninterrupted run's" },
+    { name: 'log', kind: 'string', metavar: 'PATH', description: 'Write a JSON line per epoch and per 50 steps to PATH (descent serve shows these logs); --resume cuts it back to the checkpoint and appends' },
     { name: 'report', kind: 'string', metavar: 'DIR', description: 'Write report.html (curves, switches, config, test metrics, confusion matrix) and the curves as SVG and PNG into DIR (default: the --checkpoint directory, if any)' },
     ...CONFIG_OPTIONS,
   ], // prettier-ignore
@@ -57,6 +59,8 @@ export const trainCommand: CommandSpec = {
     '  descent train --dataset fashion-mnist --epochs 5  # the full 60,000/10,000 Fashion-MNIST',
     '  descent train --optimizer adamw --lr 3e-3 --weight-decay 0.01 --schedule cosine --warmup 1 --switch sgd@3 --clip-norm 1',
     "  descent train --config run.json --epochs 10       # options from a file (a checkpoint's descent-run.json too)",
+    '  descent train --checkpoint runs/a --checkpoint-every 200 --log runs/a/log.jsonl',
+    '  descent train --resume runs/a                     # after a crash or kill: continues from runs/a/last, mid-epoch too',
     '  descent train --optimizer adam --switch sgd@3 --print-config > run.json',
     '  descent train --optimizer adam --switch sgd@2 --report rep  # rep/report.html; loss, accuracy, lr as .svg and .png',
   ].join('\n'),
@@ -75,6 +79,10 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
   const options = given.resume !== undefined ? resumedOptions(given) : given;
   if (printConfigIfAsked(trainCommand, options, io)) return 0;
   const checkpointDir = (options.checkpoint ?? options.resume) as string | undefined;
+  const resumeFrom = given.resume !== undefined ? resumeCheckpoint(given.resume as string) : undefined;
+  if ((options['checkpoint-every'] as number) > 0 && checkpointDir === undefined) {
+    throw new UsageError('descent train: --checkpoint-every N needs --checkpoint DIR (or --resume DIR)');
+  }
   const reportDir = (options.report as string | undefined) ?? checkpointDir;
   const choice = parseOptimizerArg(options.optimizer as string);
   const schedule = parseScheduleArg(options.schedule as string); // checked before the data loads
@@ -116,13 +124,18 @@ export async function runTrain(given: ParsedOptions, io: CliIo): Promise<number>
   io.out(`${title} from ${data.source}`);
   for (const line of header) io.out(`  ${line}`);
   io.out('');
-  if (given.resume !== undefined) io.out(`  resuming from ${given.resume as string}`);
+  if (resumeFrom !== undefined) {
+    const at = checkpointPosition(resumeFrom);
+    const where = at ? ` at step ${at.step}: ${at.epoch} epoch(s) and ${at.batch} batch(es) done` : '';
+    io.out(`  resuming from ${resumeFrom}${where}`);
+  }
   // Saved once every option has been checked, so that a bad command line leaves a good file alone.
   if (checkpointDir !== undefined) saveRunConfig(checkpointDir, options);
   io.out('epoch  train loss  train acc  val loss  val acc        lr  optimizer       time');
   const run = trainWithOptions(model, optimizer, choice, data, options, io, {
     ...(checkpointDir !== undefined ? { checkpointDir } : {}),
-    ...(given.resume !== undefined ? { resumeFrom: given.resume as string } : {}),
+    checkpointEvery: options['checkpoint-every'] as number,
+    ...(resumeFrom !== undefined ? { resumeFrom } : {}),
     ...(options.log !== undefined ? { logPath: options.log as string } : {}),
     onSwitch: (e) =>
       io.out(
@@ -165,6 +178,18 @@ function saveRunConfig(dir: string, options: ParsedOptions): void {
   // The format of --config (config.ts), so that a run's saved options can be fed back.
   writeFileSync(temp, formatRunConfig(trainCommand, options));
   renameSync(temp, path);
+}
+
+/** The checkpoint --resume continues: the one furthest into the run in its directory. */
+function resumeCheckpoint(dir: string): string {
+  const from = latestCheckpoint(dir);
+  if (from === null) {
+    throw new UsageError(
+      `descent train: --resume ${dir}: holds no checkpoint yet (the run stopped before its first); ` +
+        `start it afresh with --config ${join(dir, RUN_CONFIG_FILE)}`,
+    );
+  }
+  return from;
 }
 
 /** The saved options of the run in --resume's directory, with what this command line gave on top. */

@@ -9,11 +9,15 @@
  *     {"type":"epoch","epoch":1,"step":469,"loss":0.52,"metrics":{"accuracy":0.81},"valLoss":0.45,
  *      "valMetrics":{"accuracy":0.84},"lr":0.001,"gradNorm":1.1,"optimizer":"Adam","seconds":28.4}
  *     {"type":"switch","step":938,"epoch":2,"from":"adam","to":"sgd","lr":0.05,"reason":"planned"}
- *     {"type":"resume","time":"…","step":120,"epoch":1,"batch":120,"from":"runs/a/step-00000120"}
+ *     {"type":"resume","time":"…","step":120,"epoch":1,"batch":120,"epochs":10,"from":"runs/a/step-00000120"}
  *     {"type":"end","step":4690,"epoch":10,"stopReason":null}
  *
- * - `begin` opens a run; `resume` marks where a resumed session continues (the lines after the
- *   checkpoint were removed, so the log reads as one uninterrupted run).
+ * - `begin` opens a run; `resume` marks where a resumed session continues: `step` steps done, `epoch`
+ *   epochs done and `batch` batches into the next (a checkpoint taken mid-epoch), `epochs` the epochs
+ *   now planned. The file is first cut back to its length at the checkpoint, so the lines of the steps
+ *   after it (which are trained again) are not repeated and the log reads as one uninterrupted run
+ *   with `resume` markers. Resumed into a file that is not the checkpoint's log (another run's, or
+ *   one that is gone; a copy is fine), the log starts afresh with a `begin` line, then `resume`.
  * - `step` lines come every `logEvery` optimizer steps (the trainer's option); their loss and
  *   gradNorm are means over the steps since the previous step line, lr and optimizer those of the
  *   step. `epoch` (from 1) is the epoch in progress, `batch` the batches done in it.
@@ -60,8 +64,8 @@ export class JsonlLogger implements Callback {
   }
 
   onTrainBegin(trainer: Trainer): void {
-    const resumed = trainer.resumedFrom !== null && this.file.open(true);
-    if (!resumed) {
+    const continued = trainer.resumedFrom !== null && this.file.open(true);
+    if (!continued) {
       this.file.open(false);
       this.file.append(
         line({
@@ -77,7 +81,8 @@ export class JsonlLogger implements Callback {
           optimizer: optimizerName(trainer.optimizer),
         }),
       );
-    } else {
+    }
+    if (trainer.resumedFrom !== null) {
       this.file.append(
         line({
           type: 'resume',
@@ -85,6 +90,7 @@ export class JsonlLogger implements Callback {
           step: trainer.step,
           epoch: trainer.epochsDone,
           batch: trainer.batch,
+          epochs: trainer.epochs,
           from: trainer.resumedFrom,
         }),
       );

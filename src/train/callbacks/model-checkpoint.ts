@@ -1,4 +1,4 @@
-/** Saving resumable checkpoints during training: every N steps, the last epoch, the best epoch. */
+/** Saving resumable checkpoints during training: every N steps, the last position, the best epoch. */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,8 +10,13 @@ import type { BatchLog, Callback } from './callback.js';
 export interface ModelCheckpointOptions {
   /** Keep `dir/best`, the checkpoint of the best epoch by `monitor` (default true). */
   saveBest?: boolean;
-  /** Keep `dir/last`, the checkpoint after the latest epoch (default true). */
+  /** Keep `dir/last`, the checkpoint after the latest epoch, or step with `lastEverySteps` (default true). */
   saveLast?: boolean;
+  /**
+   * Also replace `dir/last` every this many optimizer steps, mid-epoch (default 0: at epoch ends
+   * only), so that a killed run loses at most this many steps. Needs `saveLast`.
+   */
+  lastEverySteps?: number;
   /** The value `saveBest` watches (default 'valLoss' with validation data, else 'loss'). */
   monitor?: string;
   /** 'min', 'max', or 'auto' (default): 'max' for accuracies and scores. */
@@ -29,8 +34,9 @@ export function stepCheckpointName(step: number): string {
 
 /**
  * Writes full, resumable checkpoints (weights as safetensors plus the trainer state; see
- * checkpoint.ts) into `dir`: `last` after every epoch, `best` after every epoch that improves on the
- * monitored value, and `step-NNNNNNNN` every `everySteps` steps (keeping the `keep` most recent). Every
+ * checkpoint.ts) into `dir`: `last` after every epoch (and every `lastEverySteps` steps), `best` after
+ * every epoch that improves on the monitored value, and `step-NNNNNNNN` every `everySteps` steps
+ * (keeping the `keep` most recent). Every
  * write is atomic, so whatever moment the process dies, every checkpoint in `dir` loads; resume with
  * `fit(..., { resume: dir })` or `trainer.resume(latestCheckpoint(dir))`.
  *
@@ -42,6 +48,7 @@ export class ModelCheckpoint implements Callback {
   readonly saveBest: boolean;
   readonly saveLast: boolean;
   readonly everySteps: number;
+  readonly lastEverySteps: number;
   readonly keep: number;
   private monitorName: string | undefined;
   private mode: 'min' | 'max' | 'auto';
@@ -53,9 +60,18 @@ export class ModelCheckpoint implements Callback {
     options: ModelCheckpointOptions = {},
   ) {
     const { saveBest = true, saveLast = true, monitor, mode = 'auto', everySteps = 0, keep = 2 } = options;
+    const { lastEverySteps = 0 } = options;
     if (typeof dir !== 'string' || dir === '') throw new TypeError('ModelCheckpoint: dir must be a path');
-    if (!Number.isInteger(everySteps) || everySteps < 0) {
-      throw new RangeError(`ModelCheckpoint: everySteps must be an integer ≥ 0, got ${everySteps}`);
+    for (const [name, value] of [
+      ['everySteps', everySteps],
+      ['lastEverySteps', lastEverySteps],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new RangeError(`ModelCheckpoint: ${name} must be an integer ≥ 0, got ${value}`);
+      }
+    }
+    if (lastEverySteps > 0 && !saveLast) {
+      throw new RangeError('ModelCheckpoint: lastEverySteps needs saveLast');
     }
     if (!Number.isInteger(keep) || keep < 1) {
       throw new RangeError(`ModelCheckpoint: keep must be an integer ≥ 1, got ${keep}`);
@@ -66,6 +82,7 @@ export class ModelCheckpoint implements Callback {
     this.saveBest = saveBest;
     this.saveLast = saveLast;
     this.everySteps = everySteps;
+    this.lastEverySteps = lastEverySteps;
     this.keep = keep;
     this.monitorName = monitor;
     this.mode = mode;
@@ -84,6 +101,14 @@ export class ModelCheckpoint implements Callback {
   onBatchEnd(trainer: Trainer, log: BatchLog): void {
     if (this.everySteps > 0 && log.step % this.everySteps === 0) {
       trainer.requestSave(this.dir, stepCheckpointName(log.step), () => this.prune());
+    }
+    // An epoch's last batch is followed at once by the epoch's end, which writes `last` anyway.
+    if (
+      this.lastEverySteps > 0 &&
+      log.step % this.lastEverySteps === 0 &&
+      log.batch < trainer.stepsPerEpoch
+    ) {
+      trainer.requestSave(this.dir, 'last');
     }
   }
 

@@ -49,3 +49,15 @@ export { shuffledIndices, xoshiro128ss, type Uint32Generator } from './data/shuf
 export { fit, type FitOptions, type EpochRecord } from './train/fit.js';
 export { trainEpoch, evaluate, batchTensors } from './train/loop.js';
 export { findLearningRate, type LrFinderOptions, type LrFinderResult } from './train/lr-finder.js';
+export {
+  ImageSetDataset,
+  Subset,
+  TensorDataset,
+  randomSplit,
+  type Dataset,
+  type ImageSample,
+  type Sample,
+  type TensorSample,
+} from './data/dataset.js';
+export { DataLoader, type DataLoaderOptions, type LoaderBatch } from './data/loader.js';
+export * from './data/transforms/index.js';

@@ -8,3 +8,7 @@ declare const process: { env?: Record<string, string | undefined> } | undefined;
 declare module 'node:zlib' {
   export function deflateSync(data: Uint8Array, options?: { level?: number }): Uint8Array;
 }
+// src/data/loader.ts: prefetches with setImmediate when `typeof globalThis.setImmediate === 'function'` (absent in
+// browsers, so the declared type is optimistic; the check guards every call).
+// eslint-disable-next-line no-var
+declare var setImmediate: (callback: () => void) => unknown;

@@ -1,23 +1,14 @@
-// The playground end to end in real headless Chromium (Debian's package, driven by playwright-core):
-// the app is built fresh with Vite, served by `descent serve` on 127.0.0.1 (a free port), and each
-// view is loaded and run. Screenshots go to test/web/artifacts/. Skipped, saying why, when
-// /usr/bin/chromium is absent; .ci/run installs it.
+// The playground end to end in real headless Chromium (Debian's package, driven by playwright-core;
+// ./harness.ts): the app is built fresh with Vite, served by `descent serve` on 127.0.0.1 (a free
+// port), and each view is loaded and run. Screenshots go to test/web/artifacts/. Skipped, saying why,
+// when /usr/bin/chromium is absent; .ci/run installs it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import { dirname, join } from 'node:path';
 import { trainLog } from './fixtures.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, 'test/web/artifacts');
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the browser tests`;
+import { ARTIFACTS, skipWithoutChromium as skip, startPlayground, type Playground } from './harness.js';
 
 /** Seven racers on Rosenbrock, as a shareable address would give them. */
 const RACE =
@@ -37,17 +28,12 @@ const SPIRAL =
   '&optimizer=adam&lr=0.02&schedule=cosine&epochs=100&batchSize=32';
 
 describe('the playground in headless Chromium', { skip }, () => {
-  let serve: ChildProcess;
-  let url: string;
-  let context: BrowserContext;
-  let webDir: string;
+  let playground: Playground;
   let runsDir: string;
-  let profile: string;
-  const problems: string[] = [];
+  let problems: string[];
+  const open = (hash: string) => playground.open(hash);
 
   before(async () => {
-    webDir = mkdtempSync(join(tmpdir(), 'descent-web-'));
-    profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
     runsDir = mkdtempSync(join(tmpdir(), 'descent-runs-'));
     for (const [path, text] of [
       ['adam/log.jsonl', trainLog('Adam', 12, 0.3)],
@@ -57,71 +43,18 @@ describe('the playground in headless Chromium', { skip }, () => {
       mkdirSync(dirname(join(runsDir, path!)), { recursive: true });
       writeFileSync(join(runsDir, path!), text!);
     }
-    const vite = await import('vite');
-    await vite.build({
-      configFile: join(ROOT, 'web/vite.config.ts'),
-      build: { outDir: webDir, emptyOutDir: true },
-      logLevel: 'warn',
-    });
-    serve = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'serve', runsDir, '--web', webDir, '--port', '0'],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    url = await new Promise<string>((done, fail) => {
-      let out = '';
-      serve.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /playground at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-        if (match) done(match[1]!);
-      });
-      serve.once('exit', (code) => fail(new Error(`descent serve exited with ${code}: ${out}`)));
-    });
-    const { chromium } = await import('playwright-core');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    playground = await startPlayground(runsDir);
+    problems = playground.problems;
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
-    await context?.close();
-    serve?.kill('SIGTERM');
-    rmSync(webDir, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
+    await playground?.close();
     rmSync(runsDir, { recursive: true, force: true });
   });
 
-  /** A fresh page whose console errors, page errors and worker errors land in `problems`. */
-  async function open(hash: string): Promise<{ page: Page; warnings: string[] }> {
-    const page = await context.newPage();
-    const warnings: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`${hash}: console error: ${m.text()}`);
-      if (m.type() === 'warning') warnings.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`${hash}: page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`${hash}: request failed: ${r.url()}`));
-    await page.goto(url + hash);
-    return { page, warnings };
-  }
-
   test('each view loads without console errors, and a bad address only warns', async () => {
-    for (const hash of ['', '#/descent', '#/train']) {
+    for (const hash of ['', '#/descent', '#/train', '#/inside']) {
       const { page } = await open(hash);
       await page.waitForSelector('#app canvas');
       await page.waitForFunction(

@@ -13,6 +13,7 @@ import {
 } from '../../web/src/state/codec.js';
 import { DESCENT_DEFAULTS, DESCENT_SCHEMA, type DescentState } from '../../web/src/state/descent-state.js';
 import { TRAIN_DEFAULTS, TRAIN_SCHEMA } from '../../web/src/state/train-state.js';
+import { INSIDE_DEFAULTS, INSIDE_SCHEMA, trainStateOf } from '../../web/src/state/inside-state.js';
 import { formatRacer, parseRacer } from '../../web/src/engine/racer.js';
 
 interface Toy {
@@ -82,6 +83,27 @@ describe('URL state codec', () => {
       state: train,
       warnings: [],
     });
+  });
+
+  test('the image fields of the Train state round-trip, and a bad augmentation spec only warns', () => {
+    const train = {
+      ...structuredClone(TRAIN_DEFAULTS),
+      dataset: 'fashion-mnist' as const,
+      model: 'cnn' as const,
+      channels: [4, 8],
+      images: 3000,
+      valImages: 500,
+      augment: 'rotate=10,crop=2,flip',
+    };
+    const query = encodeState(train, TRAIN_SCHEMA);
+    assert.match(query, /&augment=rotate=10,crop=2,flip$/);
+    assert.deepEqual(decodeState(query, TRAIN_SCHEMA, TRAIN_DEFAULTS), { state: train, warnings: [] });
+    const bad = decodeState('dataset=fashion-mnist&augment=spin=3', TRAIN_SCHEMA, TRAIN_DEFAULTS);
+    assert.equal(bad.state.augment, '');
+    assert.match(bad.warnings.join('\n'), /augment=spin=3: unknown augmentation 'spin'/);
+    const inside = decodeState(`${query}&image=12`, INSIDE_SCHEMA, INSIDE_DEFAULTS);
+    assert.deepEqual(inside, { state: { ...train, image: 12 }, warnings: [] });
+    assert.deepEqual(trainStateOf(inside.state), train);
   });
 
   test('the default racers need no escaping beyond the spec characters', () => {

@@ -5,6 +5,7 @@
  */
 import './style.css';
 import { mountDescent } from './views/descent/descent-view.js';
+import { mountInside } from './views/inside/inside-view.js';
 import { mountRuns } from './views/runs/runs-view.js';
 import { mountTrain } from './views/train/train-view.js';
 import type { View, ViewContext } from './views/view.js';
@@ -12,6 +13,7 @@ import type { View, ViewContext } from './views/view.js';
 const VIEWS: Record<string, { title: string; mount(context: ViewContext): View }> = {
   descent: { title: 'Descent', mount: mountDescent },
   train: { title: 'Train', mount: mountTrain },
+  inside: { title: 'Inside', mount: mountInside },
   runs: { title: 'Runs', mount: mountRuns },
 };
 const DEFAULT_VIEW = 'descent';

@@ -1,11 +1,14 @@
 /**
  * The module worker that runs Descent for a view, so that the page stays responsive while the
  * optimizers step: it answers heatmap requests, paces races and runs training epochs, streaming
- * the results back (./engine/protocol.ts).
+ * the results back (./engine/protocol.ts). One worker serves both the Train and the Inside views, so
+ * Inside looks into the very model that Train is training.
  */
 import type { FromWorker, ToWorker } from './engine/protocol.js';
 import { Race, surfaceGrid } from './engine/race.js';
-import { ToyTrainer, type TrainSetup } from './engine/trainer.js';
+import { IMAGE_DATASETS, fetchSubset, type FashionSubset } from './engine/fashion.js';
+import { ImageTrainer, type ImageReport } from './engine/image-trainer.js';
+import { ToyTrainer, type EpochReport } from './engine/trainer.js';
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -53,37 +56,60 @@ function startRace(message: Extract<ToWorker, { type: 'race-start' }>): void {
   raceTick();
 }
 
-// --- training: epochs back to back while playing, yielding to the message queue after each.
-let trainer: ToyTrainer | null = null;
+// --- training: epochs (toy datasets) or bursts of steps (images) back to back while playing,
+// yielding to the message queue after each.
+type Run = { id: number } & (
+  { kind: 'toy'; trainer: ToyTrainer } | { kind: 'images'; trainer: ImageTrainer }
+);
+let run: Run | null = null;
 let resolution = 50;
 let playing = false;
 let trainTimer: ReturnType<typeof setTimeout> | undefined;
 /** When the decision boundary was last sent: while playing it costs as much as an epoch, so send it ~6 times a second. */
 let boundarySentAt = -Infinity;
 const BOUNDARY_EVERY_MS = 160;
+/** How long one burst of image training runs before it reports. */
+const BURST_MS = 100;
+/** The Fashion-MNIST subset, fetched once per address. */
+const subsets = new Map<string, Promise<FashionSubset>>();
+/** Training messages run one after another, after any data they wait for has loaded. */
+let queue: Promise<void> = Promise.resolve();
 
-function report(epochReport: ReturnType<ToyTrainer['runEpoch']>): void {
-  if (!trainer) return;
+function runDone(): boolean {
+  return run === null || run.trainer.done;
+}
+
+function report(epochReport: EpochReport | ImageReport): void {
+  if (!run) return;
+  const layers = run.trainer.probe.take();
+  if (run.kind === 'images') {
+    const message = { report: epochReport as ImageReport, layers, done: run.trainer.done, playing };
+    post({ type: 'train-progress', kind: 'images', run: run.id, ...message });
+    return;
+  }
   const now = performance.now();
-  const due = !playing || trainer.done || now - boundarySentAt >= BOUNDARY_EVERY_MS;
+  const due = !playing || run.trainer.done || now - boundarySentAt >= BOUNDARY_EVERY_MS;
   if (due) boundarySentAt = now;
   post({
     type: 'train-progress',
-    report: epochReport,
-    boundary: due ? trainer.boundary(resolution) : null,
-    done: trainer.done,
+    kind: 'toy',
+    run: run.id,
+    report: epochReport as EpochReport,
+    boundary: due ? run.trainer.boundary(resolution) : null,
+    layers,
+    done: run.trainer.done,
     playing,
   });
 }
 
 function trainOnce(): void {
-  if (!trainer || trainer.done) {
+  if (!run || runDone()) {
     playing = false;
     return;
   }
-  const epochReport = trainer.runEpoch();
-  if (trainer.done) playing = false;
-  report(epochReport);
+  const result = run.kind === 'toy' ? run.trainer.runEpoch() : run.trainer.run(BURST_MS);
+  if (runDone()) playing = false;
+  report(result);
 }
 
 function trainLoop(): void {
@@ -96,25 +122,82 @@ function trainLoop(): void {
     fail(error);
     return;
   }
-  if (trainer?.done) playing = false;
+  if (runDone()) playing = false;
   else if (playing) trainTimer = setTimeout(trainLoop, 0);
 }
 
-function resetTraining(setup: TrainSetup, res: number): void {
+async function resetTraining(message: Extract<ToWorker, { type: 'train-reset' }>): Promise<void> {
   clearTimeout(trainTimer);
   playing = false;
-  resolution = res;
-  trainer = new ToyTrainer(setup);
+  run = null;
+  resolution = message.resolution;
+  const { setup } = message;
+  if ((IMAGE_DATASETS as readonly string[]).includes(setup.dataset)) {
+    let subset = subsets.get(message.dataUrl);
+    if (!subset) {
+      subset = fetchSubset(message.dataUrl);
+      subsets.set(message.dataUrl, subset);
+      subset.catch(() => subsets.delete(message.dataUrl));
+    }
+    const trainer = new ImageTrainer(setup, await subset);
+    run = { id: message.run, kind: 'images', trainer };
+    post({
+      type: 'train-data',
+      kind: 'images',
+      run: message.run,
+      classNames: trainer.valSet.classes,
+      trainCount: trainer.trainSet.count,
+      valCount: trainer.valSet.count,
+      totalSteps: trainer.totalSteps,
+      layers: trainer.probe.layers,
+      samples: trainer.classSamples(),
+    });
+    report({
+      epoch: 0,
+      steps: 0,
+      trainLoss: NaN,
+      trainAccuracy: NaN,
+      lrs: [],
+      validation: trainer.validate(),
+    });
+    return;
+  }
+  const trainer = new ToyTrainer(setup);
+  run = { id: message.run, kind: 'toy', trainer };
   const { points, labels, classes } = trainer.data;
   post({
     type: 'train-data',
+    kind: 'toy',
+    run: message.run,
     points,
     labels,
     classes,
     trainIndices: trainer.trainIndices,
     valIndices: trainer.valIndices,
+    layers: trainer.probe.layers,
   });
   report({ ...trainer.measure(), epoch: 0, steps: 0, lrs: [] });
+}
+
+function inspect(id: number, index: number): void {
+  if (run?.kind !== 'images') {
+    post({ type: 'inspection', id, inspection: null, reason: 'feature maps need an image dataset' });
+    return;
+  }
+  const inspection = run.trainer.inspect(index);
+  const buffers = [inspection.pixels, inspection.probabilities, ...inspection.maps.map((m) => m.values)];
+  if (inspection.weights) buffers.push(inspection.weights.values);
+  self.postMessage({ type: 'inspection', id, inspection } satisfies FromWorker, {
+    transfer: buffers.map((b) => b.buffer as ArrayBuffer),
+  });
+}
+
+/** Runs `task` after the training messages before it (a reset may be waiting for data). */
+function enqueue(task: () => void | Promise<void>): void {
+  queue = queue.then(task).catch((error: unknown) => {
+    playing = false;
+    fail(error);
+  });
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
@@ -143,23 +226,32 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         }
         break;
       case 'train-reset':
-        resetTraining(message.setup, message.resolution);
+        enqueue(() => resetTraining(message));
         break;
       case 'train-play':
-        if (!playing && trainer && !trainer.done) {
-          playing = true;
-          trainLoop();
-        }
+        enqueue(() => {
+          if (!playing && !runDone()) {
+            playing = true;
+            trainLoop();
+          }
+        });
         break;
       case 'train-pause':
-        playing = false;
-        clearTimeout(trainTimer);
-        trainTimer = undefined;
+        enqueue(() => {
+          playing = false;
+          clearTimeout(trainTimer);
+          trainTimer = undefined;
+        });
         break;
       case 'train-step':
-        playing = false;
-        clearTimeout(trainTimer);
-        trainOnce();
+        enqueue(() => {
+          playing = false;
+          clearTimeout(trainTimer);
+          trainOnce();
+        });
+        break;
+      case 'inspect':
+        enqueue(() => inspect(message.id, message.index));
         break;
     }
   } catch (error) {

@@ -14,18 +14,24 @@ import {
   trainEpoch,
   type Batch,
 } from '../../../src/browser.js';
+import type { ImageDatasetName } from './fashion.js';
+import { LayerProbe } from './layer-probe.js';
 import { schedulePresetSpec, type SchedulePreset } from './schedules.js';
 import { DATASET_CLASSES, TOY_EXTENT, makeToyData, type DatasetName, type ToyData } from './toy-data.js';
 
+/** The image models: an MLP of `hidden`, or a CNN of `channels` then `hidden` (nn.buildCnn). */
+export const IMAGE_MODELS = ['mlp', 'cnn'] as const;
+export type ImageModel = (typeof IMAGE_MODELS)[number];
+
 /** Everything that defines a training run. */
 export interface TrainSetup {
-  /** The 2-D toy dataset. */
-  dataset: DatasetName;
-  /** Points generated in all, before the train/validation split. */
+  /** A 2-D toy dataset, or the embedded Fashion-MNIST subset (./image-trainer.ts). */
+  dataset: DatasetName | ImageDatasetName;
+  /** Points generated in all, before the train/validation split (toy datasets). */
   points: number;
-  /** Standard deviation of the Gaussian noise added to each coordinate. */
+  /** Standard deviation of the Gaussian noise added to each coordinate (toy datasets). */
   noise: number;
-  /** Fraction of the points held out for validation. */
+  /** Fraction of the points held out for validation (toy datasets). */
   valFraction: number;
   /** Seed of the data, the split, the initial weights and the batch order. */
   seed: number;
@@ -43,6 +49,16 @@ export interface TrainSetup {
   epochs: number;
   /** Points per mini-batch. */
   batchSize: number;
+  /** Image datasets: the model. */
+  model: ImageModel;
+  /** Image datasets: output channels of the CNN's Conv(3×3)-activation-MaxPool(2) blocks. */
+  channels: number[];
+  /** Image datasets: training images used, drawn from the subset's 10,000 in a seeded order. */
+  images: number;
+  /** Image datasets: validation images, the first of the subset's 2,000 test images. */
+  valImages: number;
+  /** Image datasets: augmentation of the training images as for `descent train --augment` ('' for none). */
+  augment: string;
 }
 
 /** The metrics after one epoch. */
@@ -100,17 +116,22 @@ export class ToyTrainer {
   private readonly valSet: Batch;
   private epochsDone = 0;
   private stepsDone = 0;
+  /** Per-layer gradient norms, relative updates and dead ReLUs, step by step. */
+  readonly probe: LayerProbe;
 
   constructor(readonly setup: TrainSetup) {
-    this.data = makeToyData(setup.dataset, setup.points, setup.noise, setup.seed);
+    if (!(setup.dataset in DATASET_CLASSES)) throw new Error(`'${setup.dataset}' is not a 2-D toy dataset`);
+    const dataset = setup.dataset as DatasetName;
+    this.data = makeToyData(dataset, setup.points, setup.noise, setup.seed);
     const order = shuffledIndices(setup.points, setup.seed);
     const valCount = Math.min(setup.points - 1, Math.round(setup.points * setup.valFraction));
     this.valIndices = order.slice(0, valCount);
     this.trainIndices = order.slice(valCount);
     this.trainSet = batchOf(this.data, this.trainIndices);
     this.valSet = batchOf(this.data, this.valIndices);
-    const sizes = [2, ...setup.hidden, DATASET_CLASSES[setup.dataset]];
+    const sizes = [2, ...setup.hidden, DATASET_CLASSES[dataset]];
     this.model = nn.buildMlp(sizes, setup.activation, { generator: new Generator(setup.seed) });
+    this.probe = new LayerProbe(this.model);
     this.optimizer = optim.createOptimizer(setup.optimizer, this.model.parameters(), { lr: setup.lr });
     const totalSteps = setup.epochs * Math.ceil(this.trainIndices.length / setup.batchSize);
     const spec = schedulePresetSpec(setup.schedule, totalSteps, setup.lr);
@@ -155,7 +176,9 @@ export class ToyTrainer {
     }
     const lrs: number[] = [];
     trainEpoch(this.model, batches, this.optimizer, nn.crossEntropy, {
+      beforeStep: () => this.probe.beforeStep(),
       afterStep: () => {
+        this.probe.afterStep();
         lrs.push(this.lr);
         this.scheduler?.step();
         this.stepsDone++;

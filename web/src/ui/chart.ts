@@ -29,6 +29,11 @@ export interface ChartOptions {
   xLabel?: string;
   /** Background colour. */
   background?: string;
+  /**
+   * Record what was drawn on the canvas as `data-plotted`: per series its label and the points
+   * [x, y, canvas x, canvas y] (CSS pixels) the line goes through, for tests and tools to read back.
+   */
+  record?: boolean;
 }
 
 /** Draws `series` into `canvas` (a hiDpiCanvas), replacing what was there. */
@@ -100,7 +105,10 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
   ctx.rect(pad.left, pad.top, plotW, plotH);
   ctx.clip();
   ctx.lineWidth = 1.5;
+  const plotted: { label: string; colour: string; points: [number, number, number, number][] }[] = [];
   for (const s of series) {
+    const points: [number, number, number, number][] = [];
+    plotted.push({ label: s.label, colour: s.colour, points });
     ctx.strokeStyle = s.colour;
     ctx.setLineDash(s.dashed ? [4, 3] : []);
     ctx.beginPath();
@@ -115,11 +123,13 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
       }
       if (pen) ctx.lineTo(px(xOf(s, i)), py(v));
       else ctx.moveTo(px(xOf(s, i)), py(v));
+      if (options.record) points.push([xOf(s, i), v, px(xOf(s, i)), py(v)]);
       pen = true;
     }
     ctx.stroke();
   }
   ctx.restore();
+  if (options.record) canvas.dataset.plotted = JSON.stringify(plotted);
 
   // Legend, top right.
   ctx.save();

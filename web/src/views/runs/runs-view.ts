@@ -218,6 +218,7 @@ export function mountRuns({ root, query, publish }: ViewContext): View {
       title: `${state.metric} per ${state.x}`,
       logY: state.logY && !state.metric.includes('accuracy'),
       xLabel: state.x,
+      record: true,
     });
   }
 

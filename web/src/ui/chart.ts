@@ -64,7 +64,12 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
   if (logY) lo = Math.max(lo, hi - (options.maxDecades ?? 8));
   if (options.yRange) [lo, hi] = options.yRange.map(tf) as [number, number];
   if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
-  if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+  // A flat series (a constant learning rate): a range around the value that keeps its scale, so 1e-3
+  // reads as 1e-3 rather than as a line at 0 of an axis from -0.5 to 0.5.
+  if (hi - lo < 1e-12) {
+    const half = Math.abs(lo) > 1e-12 ? Math.abs(lo) * 0.5 : 0.5;
+    [lo, hi] = [lo - half, hi + half];
+  }
   const xOf = (s: Series, i: number) => (s.xs ? s.xs[i]! : i * xScale);
   const px = (x: number) => pad.left + (x / xMax) * plotW;
   const py = (v: number) => pad.top + (1 - (tf(v) - lo) / (hi - lo)) * plotH;

@@ -5,6 +5,7 @@
  * and at the end, after a garbage collection.
  *
  *     node --import tsx bench/memory-flat.ts [steps]
+ *     DESCENT_BACKEND=wasm node --import tsx bench/memory-flat.ts   # on the WebAssembly backend
  *
  * Prints one JSON line: {steps, seconds, rss: {start, end, growth}, heap: {start, end, growth}} in MB.
  */
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+import '../src/backend/wasm/index.js'; // registers 'wasm', for DESCENT_BACKEND=wasm
 import { Linear, ReLU, Sequential } from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
 import { randn, tensor } from '../src/tensor/creation.js';

@@ -107,6 +107,53 @@ export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
   }
 }
 
+/** out[i] = g[i] where x[i] > 0, else g[i]·0 (±0, or NaN for a NaN or infinite g): ReLU's gradient. */
+export function reluGradF32(g: usize, x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    const gv = v128.load(g + o);
+    v128.store(out + o, v128.bitselect(gv, f32x4.mul(gv, zero), f32x4.gt(v128.load(x + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const gs = load<f32>(g + o);
+    store<f32>(out + o, load<f32>(x + o) > 0 ? gs : gs * 0);
+  }
+}
+
+/**
+ * Adam's moments and direction over n floats (see Backend.adam): mOut = m·b1 + g·a1,
+ * vOut = v·b2 + (g·g)·a2, u = mOut / (√vOut / c2 + eps) / c1, every operation in float32.
+ */
+export function adamF32(
+  g: usize, m: usize, v: usize, b1: f32, a1: f32, b2: f32, a2: f32, eps: f32, c2: f32, c1: f32,
+  mOut: usize, vOut: usize, u: usize, n: i32,
+): void {
+  const vb1 = f32x4.splat(b1), va1 = f32x4.splat(a1), vb2 = f32x4.splat(b2), va2 = f32x4.splat(a2);
+  const veps = f32x4.splat(eps), vc2 = f32x4.splat(c2), vc1 = f32x4.splat(c1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    const gv = v128.load(g + o);
+    const mv = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(gv, va1));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(gv, gv), va2));
+    v128.store(mOut + o, mv);
+    v128.store(vOut + o, vv);
+    v128.store(u + o, f32x4.div(f32x4.div(mv, f32x4.add(f32x4.div(f32x4.sqrt(vv), vc2), veps)), vc1));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const gs = load<f32>(g + o);
+    const ms = load<f32>(m + o) * b1 + gs * a1;
+    const vs = load<f32>(v + o) * b2 + gs * gs * a2;
+    store<f32>(mOut + o, ms);
+    store<f32>(vOut + o, vs);
+    store<f32>(u + o, ms / (sqrt<f32>(vs) / c2 + eps) / c1);
+  }
+} // prettier-ignore
+
 /** Comparison codes, shared with src/backend/wasm/kernels.ts: gt, ge and ne are these with swapped or negated operands. */
 export const EQ: i32 = 0;
 export const LT: i32 = 1;

@@ -97,6 +97,14 @@ export interface Im2colSpec {
   padValue?: number;
 }
 
+/** Adam's hyperparameters at one step t (the first step is 1). */
+export interface AdamSpec {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  step: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** A zero-filled buffer. */
@@ -112,6 +120,28 @@ export interface Backend {
     bShape: readonly number[],
     out: TypedArray,
     outShape: readonly number[],
+  ): void;
+  /**
+   * ReLU's gradient, out[i] = g[i] · (x[i] > 0 ? 1 : 0), all three the same float dtype and size: g
+   * where x > 0, else g·0 (±0, or NaN for a NaN or infinite g), exactly what the composed
+   * g.mul(x.gt(0)) gives, without its two temporary buffers.
+   */
+  reluGrad(g: TypedArray, x: TypedArray, out: TypedArray): void;
+  /**
+   * Adam's moment updates and direction over buffers of one float dtype and size, each operation
+   * rounded to the dtype in this order, with every scalar rounded to the dtype first (exactly what the
+   * composed tensor ops give, without their ten temporary buffers):
+   *   mOut = m·β₁ + g·(1 − β₁)    vOut = v·β₂ + (g·g)·(1 − β₂)
+   *   u = mOut / (√vOut / √(1 − β₂ᵗ) + ε) / (1 − β₁ᵗ)
+   */
+  adam(
+    g: TypedArray,
+    m: TypedArray,
+    v: TypedArray,
+    spec: AdamSpec,
+    mOut: TypedArray,
+    vOut: TypedArray,
+    u: TypedArray,
   ): void;
   /** out = cond ? a : b, all three broadcast to outShape. */
   where(
@@ -197,6 +227,38 @@ export interface Backend {
    * padding are dropped. Accumulates into out, like indexAdd and scatterAdd.
    */
   col2im(cols: TypedArray, spec: Im2colSpec, out: TypedArray): void;
+  /**
+   * Convolution as im2col followed by a matmul, without a column buffer for the whole batch. With
+   * rows = (channels/groups)·kernelH·kernelW, cols = im2col(x) viewed as [batch, groups, rows,
+   * outH·outW] and w as [groups, outChannels/groups, rows]: out[n, g] = w[g] · cols[n, g], so out is
+   * [batch, outChannels, outH·outW] (overwritten), plus bias[o] on every output of channel o when a
+   * bias [outChannels] is given (added after the product, as a separate add would). spec.padValue is
+   * ignored: the padding is zeros.
+   */
+  conv2d(
+    x: TypedArray,
+    w: TypedArray,
+    bias: TypedArray | null,
+    spec: Im2colSpec,
+    groups: number,
+    out: TypedArray,
+  ): void;
+  /** conv2d's input gradient: out = col2im(w[g]ᵀ · dy[n, g]) over every n and g, overwriting out [batch, channels, height, width]. */
+  conv2dInputGrad(dy: TypedArray, w: TypedArray, spec: Im2colSpec, groups: number, out: TypedArray): void;
+  /**
+   * conv2d's weight gradient: out[g] = Σₙ dy[n, g] · cols[n, g]ᵀ ([outChannels, rows], overwritten),
+   * each sample's product rounded to the dtype and the sum over n accumulated in float64 in order of n
+   * and rounded once, as reduce('sum') would.
+   */
+  conv2dWeightGrad(x: TypedArray, dy: TypedArray, spec: Im2colSpec, groups: number, out: TypedArray): void;
+  /**
+   * Max pooling of the batch·channels planes of x over the windows of spec: values [planes, outH, outW]
+   * gets each window's maximum and indices the flat input position (plane·height·width + iy·width + ix)
+   * of its winner. Taps are visited row-major with padding reading −∞; a larger value or the first NaN
+   * takes over (ties go to the first maximum). When a padding tap wins (every real value is −∞), the
+   * winner is the window's first real row and column, as in PyTorch. spec.padValue is ignored.
+   */
+  maxPool2d(x: TypedArray, spec: Im2colSpec, values: TypedArray, indices: Int32Array): void;
 }
 
 const registry = new Map<string, () => Backend>();

@@ -30,6 +30,8 @@ export const BACKEND_PRIMITIVES = [
   'allocate',
   'unary',
   'binary',
+  'reluGrad',
+  'adam',
   'where',
   'reduce',
   'argReduce',
@@ -42,6 +44,10 @@ export const BACKEND_PRIMITIVES = [
   'cast',
   'im2col',
   'col2im',
+  'conv2d',
+  'conv2dInputGrad',
+  'conv2dWeightGrad',
+  'maxPool2d',
 ] as const satisfies readonly (keyof Backend)[];
 
 type Unlisted = Exclude<keyof Backend, (typeof BACKEND_PRIMITIVES)[number]>;
@@ -462,6 +468,75 @@ const IM2COL_CASES: [string, Im2colSpec][] = [
   ['an empty batch', im2colSpec({ batch: 0, channels: 2, height: 4, width: 4 })],
 ]; // prettier-ignore
 
+/**
+ * Convolution geometries: [what, spec, groups, outChannels]. Shapes around the four-lane and GEMM
+ * blockings, padding, stride, dilation, groups, and an empty batch.
+ */
+const CONV_CASES: [string, Im2colSpec, number, number][] = [
+  ['3x3 padding 1, batch 3, 2 -> 5 channels', im2colSpec({ batch: 3, channels: 2, height: 7, width: 9, padTop: 1, padLeft: 1 }), 1, 5],
+  ['stride 2, dilation 2, padding 2', im2colSpec({ batch: 2, channels: 3, height: 9, width: 8, strideH: 2, strideW: 2, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2 }), 1, 4],
+  ['groups 2 (4 -> 6 channels), non-square kernel', im2colSpec({ batch: 2, channels: 4, height: 6, width: 5, kernelW: 2, padTop: 1 }), 2, 6],
+  ['depthwise (groups = channels = 3)', im2colSpec({ batch: 2, channels: 3, height: 5, width: 5, padTop: 1, padLeft: 1 }), 3, 3],
+  ['1x1 kernel, 13 output channels', im2colSpec({ batch: 2, channels: 3, height: 4, width: 6, kernelH: 1, kernelW: 1 }), 1, 13],
+  ['an empty batch', im2colSpec({ batch: 0, channels: 2, height: 4, width: 4 }), 1, 3],
+]; // prettier-ignore
+
+/** conv2d by its definition: y[n, o, p] = Σ over o's group's channels and taps of w · x (padding 0). */
+function referenceConv(x: ArrayLike<number>, w: ArrayLike<number>, s: Im2colSpec, groups: number, outChannels: number) {
+  const perGroup = outChannels / groups;
+  const cg = s.channels / groups;
+  const taps = s.kernelH * s.kernelW;
+  const spatial = s.outH * s.outW;
+  // Each output entry as its list of [weight index, input index] terms: the forward pass and both
+  // gradients are sums over these.
+  const terms: [number, number, number][] = []; // [output index, weight index, input index]
+  for (let n = 0; n < s.batch; n++)
+    for (let o = 0; o < outChannels; o++)
+      for (let c = 0; c < cg; c++)
+        for (let i = 0; i < s.kernelH; i++)
+          for (let j = 0; j < s.kernelW; j++)
+            for (let oy = 0; oy < s.outH; oy++)
+              for (let ox = 0; ox < s.outW; ox++) {
+                const channel = Math.floor(o / perGroup) * cg + c;
+                const src = windowSource(s, n, channel, i, j, oy, ox);
+                if (src >= 0) terms.push([(n * outChannels + o) * spatial + oy * s.outW + ox, (o * cg + c) * taps + i * s.kernelW + j, src]);
+              }
+  const y = new Float64Array(s.batch * outChannels * spatial);
+  for (const [out, wi, xi] of terms) y[out]! += w[wi]! * x[xi]!;
+  return { y, terms };
+} // prettier-ignore
+
+/** The max pool by its definition (see Backend.maxPool2d): values and winning input positions. */
+function referenceMaxPool(x: ArrayLike<number>, s: Im2colSpec): { values: number[]; indices: number[] } {
+  const values: number[] = [];
+  const indices: number[] = [];
+  for (let n = 0; n < s.batch; n++)
+    for (let c = 0; c < s.channels; c++)
+      for (let oy = 0; oy < s.outH; oy++)
+        for (let ox = 0; ox < s.outW; ox++) {
+          let best = 0;
+          let winner = -2;
+          let tap = [0, 0];
+          for (let i = 0; i < s.kernelH; i++)
+            for (let j = 0; j < s.kernelW; j++) {
+              const src = windowSource(s, n, c, i, j, oy, ox);
+              const v = src < 0 ? -Infinity : x[src]!;
+              if (winner === -2 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) [best, winner, tap] = [v, src, [i, j]];
+            }
+          if (winner < 0) {
+            // Every real value is −∞ and a padding tap came first: the first real row and column.
+            let iy = oy * s.strideH - s.padTop + tap[0]! * s.dilationH;
+            let ix = ox * s.strideW - s.padLeft + tap[1]! * s.dilationW;
+            if (iy < 0 || iy >= s.height) for (iy = oy * s.strideH - s.padTop; iy < 0; ) iy += s.dilationH;
+            if (ix < 0 || ix >= s.width) for (ix = ox * s.strideW - s.padLeft; ix < 0; ) ix += s.dilationW;
+            winner = ((n * s.channels + c) * s.height + iy) * s.width + ix;
+          }
+          values.push(best);
+          indices.push(winner);
+        }
+  return { values, indices };
+} // prettier-ignore
+
 // ---- the spec ----
 
 /** Wraps a backend so that every primitive call is recorded by name. */
@@ -586,6 +661,55 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
             backend.binary(op, a, [a.length], b, [b.length], out, [a.length]);
             const expected = Array.from(a, (v, i) => stored(outDType, BINARY_REFERENCE[op](v, b[i]!)));
             assertArrayClose(out, expected, EXACT, `binary ${op} on special values (${dtype})`);
+          }
+        });
+
+        it('reluGrad: g where x > 0, else g·0 (signed zeros, NaN from a NaN or infinite g)', () => {
+          const rng = makeRng(15);
+          const specials = [0, -0, 1, -1, NaN, Infinity, -Infinity, 2.5e-39];
+          for (const n of [1, 7, 16, 37]) {
+            const pick = () => (rng() < 0.4 ? specials[Math.floor(rng() * specials.length)]! : 4 * rng() - 2);
+            const g = typed(dtype, Array.from({ length: n }, pick));
+            const x = typed(dtype, Array.from({ length: n }, pick));
+            const out = backend.allocate(dtype, n).fill(123);
+            backend.reluGrad(g, x, out);
+            const expected = Array.from(g, (v, i) => stored(dtype, v * (x[i]! > 0 ? 1 : 0)));
+            assertArrayClose(out, expected, EXACT, `reluGrad n=${n}`);
+            for (let i = 0; i < n; i++) {
+              assert.ok(
+                Object.is(out[i], expected[i]),
+                `reluGrad n=${n}: element ${i} is ${out[i]}, expected ${expected[i]} (sign of zero)`,
+              );
+            }
+          }
+        });
+
+        it('adam: moments and direction, every operation rounded to the dtype in order (exact)', () => {
+          const rng = makeRng(16);
+          const s = (v: number) => stored(dtype, v);
+          for (const [n, step, beta1, beta2, eps] of [
+            [1, 1, 0.9, 0.999, 1e-8],
+            [7, 3, 0.8, 0.99, 1e-3],
+            [37, 10, 0.9, 0.999, 1e-8],
+            [300, 1000, 0.5, 0.9, 0],
+          ] as const) {
+            const g = randomArray(dtype, n, rng);
+            const m = randomArray(dtype, n, rng);
+            const v = randomArray(dtype, n, rng, 0, 3);
+            g[0] = 0;
+            v[0] = 0; // u = 0/(0 + ε)... or 0/0 = NaN when ε is 0
+            const [mOut, vOut, u] = [0, 1, 2].map(() => backend.allocate(dtype, n).fill(123));
+            backend.adam(g, m, v, { beta1, beta2, eps, step }, mOut!, vOut!, u!);
+            const [b1, a1, b2, a2, e] = [beta1, 1 - beta1, beta2, 1 - beta2, eps].map(s) as number[];
+            const c2 = s(Math.sqrt(1 - beta2 ** step));
+            const c1 = s(1 - beta1 ** step);
+            const em = Array.from(g, (gi, i) => s(s(m[i]! * b1!) + s(gi * a1!)));
+            const ev = Array.from(g, (gi, i) => s(s(v[i]! * b2!) + s(s(gi * gi) * a2!)));
+            const eu = em.map((mi, i) => s(s(mi / s(s(s(Math.sqrt(ev[i]!)) / c2) + e!)) / c1));
+            const what = `adam n=${n} step=${step}`;
+            assertArrayClose(mOut!, em, EXACT, `${what}: m`);
+            assertArrayClose(vOut!, ev, EXACT, `${what}: v`);
+            assertArrayClose(u!, eu, EXACT, `${what}: u`);
           }
         });
 
@@ -920,6 +1044,83 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
               Math.abs(left - right) <= (dtype === 'float32' ? 1e-5 : 1e-12) * scale,
               `col2im is the adjoint of im2col (${what}): ${left} vs ${right}`,
             );
+          }
+        });
+
+        it('conv2d and its input and weight gradients against the definition: padding, stride, dilation, groups', () => {
+          const rng = makeRng(13);
+          const ctol: Tol = dtype === 'float32' ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-12, atol: 1e-12 };
+          for (const [what, spec, groups, outChannels] of CONV_CASES) {
+            const rows = (spec.channels / groups) * spec.kernelH * spec.kernelW;
+            const x = randomArray(dtype, spec.batch * spec.channels * spec.height * spec.width, rng);
+            const w = randomArray(dtype, outChannels * rows, rng);
+            const dy = randomArray(dtype, spec.batch * outChannels * spec.outH * spec.outW, rng);
+            const { y, terms } = referenceConv(x, w, spec, groups, outChannels);
+            const dx = new Float64Array(x.length);
+            const dw = new Float64Array(w.length);
+            for (const [o, wi, xi] of terms) {
+              dx[xi]! += w[wi]! * dy[o]!;
+              dw[wi]! += x[xi]! * dy[o]!;
+            }
+            // Every output is overwritten, whatever it held; a bias is added per output channel.
+            const out = backend.allocate(dtype, y.length).fill(123);
+            backend.conv2d(x, w, null, spec, groups, out);
+            assertArrayClose(
+              out,
+              Array.from(y, (v) => stored(dtype, v)),
+              ctol,
+              `conv2d: ${what}`,
+            );
+            const bias = randomArray(dtype, outChannels, rng);
+            const spatial = spec.outH * spec.outW;
+            const biased = Array.from(y, (v, i) =>
+              stored(dtype, v + bias[Math.floor(i / spatial) % outChannels]!),
+            );
+            out.fill(123);
+            backend.conv2d(x, w, bias, spec, groups, out);
+            assertArrayClose(out, biased, ctol, `conv2d with a bias: ${what}`);
+            const gx = backend.allocate(dtype, x.length).fill(123);
+            backend.conv2dInputGrad(dy, w, spec, groups, gx);
+            assertArrayClose(
+              gx,
+              Array.from(dx, (v) => stored(dtype, v)),
+              ctol,
+              `conv2dInputGrad: ${what}`,
+            );
+            const gw = backend.allocate(dtype, w.length).fill(123);
+            backend.conv2dWeightGrad(x, dy, spec, groups, gw);
+            assertArrayClose(
+              gw,
+              Array.from(dw, (v) => stored(dtype, v)),
+              ctol,
+              `conv2dWeightGrad: ${what}`,
+            );
+          }
+        });
+
+        it('maxPool2d against the definition: first maximum, NaN wins, -inf windows, padding, ceil-mode windows', () => {
+          const rng = makeRng(14);
+          // Besides the im2col geometries, planes wide enough for kernels that pool four windows at once.
+          const wide: [string, Im2colSpec][] = [
+            ['2x2 stride 2 over 20x21 planes', im2colSpec({ batch: 2, channels: 3, height: 20, width: 21, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2 })],
+            ['3x3 stride 2 padding 1 over 19x27 planes', im2colSpec({ batch: 1, channels: 2, height: 19, width: 27, strideH: 2, strideW: 2, padTop: 1, padLeft: 1 })],
+            ['3x2 stride [1, 2] dilation [2, 1] over 11x30 planes', im2colSpec({ batch: 1, channels: 2, height: 11, width: 30, kernelW: 2, strideW: 2, dilationH: 2 })],
+          ]; // prettier-ignore
+          for (const [what, spec] of [...IM2COL_CASES, ...wide]) {
+            const size = spec.batch * spec.channels * spec.height * spec.width;
+            // Few distinct values, so windows tie; some NaN and −∞.
+            const x = typed(dtype, Array.from({ length: size }, () => {
+              const r = rng();
+              return r < 0.05 ? NaN : r < 0.15 ? -Infinity : Math.round(r * 6) / 2;
+            })); // prettier-ignore
+            for (const input of [x, backend.allocate(dtype, size).fill(-Infinity)]) {
+              const expected = referenceMaxPool(input, spec);
+              const values = backend.allocate(dtype, expected.values.length).fill(123);
+              const indices = new Int32Array(expected.indices.length).fill(-7);
+              backend.maxPool2d(input, spec, values, indices);
+              assertArrayClose(values, expected.values, EXACT, `maxPool2d values: ${what}`);
+              assert.deepEqual(Array.from(indices), expected.indices, `maxPool2d indices: ${what}`);
+            }
           }
         });
 

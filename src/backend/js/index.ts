@@ -4,12 +4,12 @@
  * first made to pass on. Loops are written for clarity first; the hot ones (matmul, same-shape
  * elementwise) avoid per-element index arithmetic.
  */
-import type { Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
+import type { AdamSpec, Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { broadcastStrides } from '../../tensor/shape.js';
 import { erf } from './special.js';
-import { col2im, im2col } from './conv.js';
+import * as conv from './conv.js';
 
 type Arr = TypedArray;
 
@@ -359,6 +359,15 @@ function indexSelect(x: Arr, outer: number, n: number, inner: number, index: Int
 
 function indexAdd(src: Arr, outer: number, n: number, inner: number, index: Int32Array, out: Arr): void {
   const m = index.length;
+  if (inner === 1) {
+    // One element per index (max pooling's gradient): a plain scatter, without the inner loop.
+    for (let o = 0; o < outer; o++) {
+      const dst = o * n;
+      const from = o * m;
+      for (let j = 0; j < m; j++) out[dst + index[j]!]! += src[from + j]!;
+    }
+    return;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const dst = (o * n + index[j]!) * inner;
@@ -418,6 +427,30 @@ function scatterAdd(
   forEachGatherPosition(indexShape, outShape, axis, index, (flat, off) => (out[off]! += src[flat]!));
 }
 
+function reluGrad(g: Arr, x: Arr, out: Arr): void {
+  for (let i = 0; i < out.length; i++) out[i] = x[i]! > 0 ? g[i]! : g[i]! * 0;
+}
+
+/** The scalars of Adam at one step, as adam() rounds them: β₁, 1 − β₁, β₂, 1 − β₂, ε, √(1 − β₂ᵗ), 1 − β₁ᵗ. */
+export function adamScalars(spec: AdamSpec): number[] {
+  const { beta1, beta2, eps, step } = spec;
+  return [beta1, 1 - beta1, beta2, 1 - beta2, eps, Math.sqrt(1 - beta2 ** step), 1 - beta1 ** step];
+}
+
+function adam(g: Arr, m: Arr, v: Arr, spec: AdamSpec, mOut: Arr, vOut: Arr, u: Arr): void {
+  // float32 buffers: every intermediate rounded, as storing each op's result in a buffer would.
+  const r = u instanceof Float32Array ? Math.fround : (x: number) => x;
+  const [b1, a1, b2, a2, eps, c2, c1] = adamScalars(spec).map(r) as [number, number, number, number, number, number, number];
+  for (let i = 0; i < u.length; i++) {
+    const gi = g[i]!;
+    const mi = r(r(m[i]! * b1) + r(gi * a1));
+    const vi = r(r(v[i]! * b2) + r(r(gi * gi) * a2));
+    mOut[i] = mi;
+    vOut[i] = vi;
+    u[i] = r(r(mi / r(r(r(Math.sqrt(vi)) / c2) + eps)) / c1);
+  }
+} // prettier-ignore
+
 function cast(x: Arr, out: Arr): void {
   if (out instanceof Int32Array && !(x instanceof Int32Array || x instanceof Uint8Array)) {
     for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
@@ -434,6 +467,8 @@ export function createJsBackend(): Backend {
     allocate: (dtype: DType, size: number) => allocate(dtype, size),
     unary,
     binary,
+    reluGrad,
+    adam,
     where,
     reduce,
     argReduce,
@@ -444,8 +479,13 @@ export function createJsBackend(): Backend {
     gather,
     scatterAdd,
     cast,
-    im2col,
-    col2im,
+    im2col: conv.im2col,
+    col2im: conv.col2im,
+    conv2d: (x, w, bias, spec, groups, out) => conv.conv2d(matmul, x, w, bias, spec, groups, out),
+    conv2dInputGrad: (dy, w, spec, groups, out) => conv.conv2dInputGrad(matmul, dy, w, spec, groups, out),
+    conv2dWeightGrad: (x, dy, spec, groups, out) =>
+      conv.conv2dWeightGrad(matmul, reduce, x, dy, spec, groups, out),
+    maxPool2d: conv.maxPool2d,
   };
 }
 

@@ -2,13 +2,16 @@
  * The WebAssembly SIMD backend: the reference backend with its hot float32 primitives replaced by
  * kernels compiled from wasm/: GEMM in every transpose variant (split across threads where the
  * kernels have a pool); add/sub/mul/div on equal shapes, scalars and rows; comparisons; relu, neg,
- * abs, sqrt; sums; arg-max/min (max pooling). Every other primitive, every other dtype and every
+ * abs, sqrt and relu's gradient; Adam's update; sums; arg-max/min; im2col/col2im; max pooling; and
+ * convolution with its two gradients, one image at a time (its columns built in WebAssembly memory
+ * and multiplied there, so the column buffer of the whole batch never exists and only the images,
+ * the weights and the result are copied). Every other primitive, every other dtype and every
  * shape these kernels do not cover falls through to the reference, so a primitive added to the
  * interface works here the day it lands in the JS backend. float64 matmul stays on the reference
  * (float64 is for gradient checks, not for speed).
  */
-import type { Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
-import { createJsBackend } from '../js/index.js';
+import type { AdamSpec, Backend, BinaryOp, Im2colSpec, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
+import { adamScalars, createJsBackend } from '../js/index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { BINARY_CODE, COMPARE_CODE, UNARY_CODE, type WasmKernels } from './kernels.js';
 
@@ -122,6 +125,38 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
     }
   }
 
+  function reluGrad(g: TypedArray, x: TypedArray, out: TypedArray): void {
+    const n = out.length;
+    if (!f32(g) || !f32(x) || !f32(out) || n < minElements) return js.reluGrad(g, x, out);
+    const [pg, px, po] = kernels.scratch(4 * n, 4 * n, 4 * n);
+    kernels.write(pg!, g);
+    kernels.write(px!, x);
+    k.reluGradF32(pg!, px!, po!, n);
+    kernels.read(po!, out);
+  }
+
+  function adam(
+    g: TypedArray,
+    m: TypedArray,
+    v: TypedArray,
+    spec: AdamSpec,
+    mOut: TypedArray,
+    vOut: TypedArray,
+    u: TypedArray,
+  ): void {
+    const n = u.length;
+    if (![g, m, v, mOut, vOut, u].every(f32) || n < minElements) return js.adam(g, m, v, spec, mOut, vOut, u);
+    const [pg, pm, pv, pmo, pvo, pu] = kernels.scratch(4 * n, 4 * n, 4 * n, 4 * n, 4 * n, 4 * n);
+    kernels.write(pg!, g as Float32Array);
+    kernels.write(pm!, m as Float32Array);
+    kernels.write(pv!, v as Float32Array);
+    const [b1, a1, b2, a2, eps, c2, c1] = adamScalars(spec).map(Math.fround);
+    k.adamF32(pg!, pm!, pv!, b1!, a1!, b2!, a2!, eps!, c2!, c1!, pmo!, pvo!, pu!, n);
+    kernels.read(pmo!, mOut as Float32Array);
+    kernels.read(pvo!, vOut as Float32Array);
+    kernels.read(pu!, u as Float32Array);
+  }
+
   /** A comparison of equal shapes or against a scalar into 0/1 bytes; false for other broadcasts. */
   function compare(
     op: keyof typeof COMPARE_CODE,
@@ -177,5 +212,150 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
     kernels.readInt32(pi!, indices);
   }
 
-  return { ...js, name: 'wasm', matmul, unary, binary, reduce, argReduce };
+  /** The geometry arguments of the sliding-window kernels, after the planes count. */
+  const geometry = (s: Im2colSpec) =>
+    [s.height, s.width, s.kernelH, s.kernelW, s.strideH, s.strideW, s.padTop, s.padLeft, s.dilationH, s.dilationW, s.outH, s.outW] as const; // prettier-ignore
+
+  function im2col(x: TypedArray, spec: Im2colSpec, out: TypedArray): void {
+    if (!f32(x) || !f32(out) || out.length === 0) return js.im2col(x, spec, out);
+    const planes = spec.batch * spec.channels;
+    const [px, po] = kernels.scratch(4 * x.length, 4 * out.length);
+    kernels.write(px!, x);
+    k.im2colF32(px!, planes, ...geometry(spec), spec.padValue ?? 0, po!);
+    kernels.read(po!, out);
+  }
+
+  function col2im(cols: TypedArray, spec: Im2colSpec, out: TypedArray): void {
+    if (!f32(cols) || !f32(out) || cols.length === 0) return js.col2im(cols, spec, out);
+    const planes = spec.batch * spec.channels;
+    const [pc, po] = kernels.scratch(4 * cols.length, 4 * out.length);
+    kernels.write(pc!, cols);
+    kernels.write(po!, out);
+    k.col2imF32(pc!, planes, ...geometry(spec), po!);
+    kernels.read(po!, out);
+  }
+
+  function maxPool2d(x: TypedArray, spec: Im2colSpec, values: TypedArray, indices: Int32Array): void {
+    if (!f32(x) || !f32(values) || values.length === 0) return js.maxPool2d(x, spec, values, indices);
+    const planes = spec.batch * spec.channels;
+    const [px, pv, pi] = kernels.scratch(4 * x.length, 4 * values.length, 4 * values.length);
+    kernels.write(px!, x);
+    k.maxPool2dF32(px!, planes, ...geometry(spec), pv!, pi!);
+    kernels.read(pv!, values);
+    kernels.readInt32(pi!, indices);
+  }
+
+  /** Sizes of a convolution: one group's column rows, output channels per group, pixels, one image and its columns. */
+  function convSizes(weights: number, spec: Im2colSpec, groups: number) {
+    const rows = (spec.channels / groups) * spec.kernelH * spec.kernelW;
+    const spatial = spec.outH * spec.outW;
+    const image = spec.channels * spec.height * spec.width;
+    return { rows, perGroup: weights / rows / groups, spatial, image, cols: groups * rows * spatial };
+  }
+
+  function conv2d(
+    x: TypedArray,
+    w: TypedArray,
+    bias: TypedArray | null,
+    spec: Im2colSpec,
+    groups: number,
+    out: TypedArray,
+  ): void {
+    if (!f32(x) || !f32(w) || !f32(out) || (bias && !f32(bias)) || out.length === 0)
+      return js.conv2d(x, w, bias, spec, groups, out);
+    const { rows, perGroup, spatial, image, cols } = convSizes(w.length, spec, groups);
+    const outChannels = groups * perGroup;
+    const [px, pw, pc, py, pb] = kernels.scratch(
+      4 * x.length,
+      4 * w.length,
+      4 * cols,
+      4 * out.length,
+      4 * outChannels,
+    );
+    kernels.write(px!, x);
+    kernels.write(pw!, w);
+    if (bias) kernels.write(pb!, bias as Float32Array);
+    const perImage = groups * perGroup * spatial;
+    for (let n = 0; n < spec.batch; n++) {
+      k.im2colF32(px! + 4 * n * image, spec.channels, ...geometry(spec), 0, pc!);
+      kernels.gemm({
+        a: pw!, b: pc!, c: py! + 4 * n * perImage, m: perGroup, k: rows, n: spatial,
+        transA: false, transB: false, batch: groups, strideA: perGroup * rows, strideB: rows * spatial,
+      }); // prettier-ignore
+    }
+    // The bias, one value per row of out viewed as [batch·outChannels, spatial].
+    if (bias) k.binaryRowsF32(BINARY_CODE.add, py!, pb!, outChannels, py!, spec.batch * outChannels, spatial);
+    kernels.read(py!, out);
+  }
+
+  function conv2dInputGrad(
+    dy: TypedArray,
+    w: TypedArray,
+    spec: Im2colSpec,
+    groups: number,
+    out: TypedArray,
+  ): void {
+    if (!f32(dy) || !f32(w) || !f32(out) || out.length === 0)
+      return js.conv2dInputGrad(dy, w, spec, groups, out);
+    const { rows, perGroup, spatial, image, cols } = convSizes(w.length, spec, groups);
+    const [pdy, pw, pc, pdx] = kernels.scratch(4 * dy.length, 4 * w.length, 4 * cols, 4 * out.length);
+    kernels.write(pdy!, dy);
+    kernels.write(pw!, w);
+    k.zeroBytes(pdx!, 4 * out.length);
+    const perImage = groups * perGroup * spatial;
+    for (let n = 0; n < spec.batch; n++) {
+      kernels.gemm({
+        a: pw!, b: pdy! + 4 * n * perImage, c: pc!, m: rows, k: perGroup, n: spatial,
+        transA: true, transB: false, batch: groups, strideA: perGroup * rows, strideB: perGroup * spatial,
+      }); // prettier-ignore
+      k.col2imF32(pc!, spec.channels, ...geometry(spec), pdx! + 4 * n * image);
+    }
+    kernels.read(pdx!, out);
+  }
+
+  function conv2dWeightGrad(
+    x: TypedArray,
+    dy: TypedArray,
+    spec: Im2colSpec,
+    groups: number,
+    out: TypedArray,
+  ): void {
+    if (!f32(x) || !f32(dy) || !f32(out) || out.length === 0)
+      return js.conv2dWeightGrad(x, dy, spec, groups, out);
+    const { rows, perGroup, spatial, image, cols } = convSizes(out.length, spec, groups);
+    const size = out.length;
+    const [px, pdy, pc, pt, acc] = kernels.scratch(4 * x.length, 4 * dy.length, 4 * cols, 4 * size, 8 * size);
+    kernels.write(px!, x);
+    kernels.write(pdy!, dy);
+    k.zeroBytes(acc!, 8 * size);
+    const perImage = groups * perGroup * spatial;
+    for (let n = 0; n < spec.batch; n++) {
+      k.im2colF32(px! + 4 * n * image, spec.channels, ...geometry(spec), 0, pc!);
+      kernels.gemm({
+        a: pdy! + 4 * n * perImage, b: pc!, c: pt!, m: perGroup, k: spatial, n: rows,
+        transA: false, transB: true, batch: groups, strideA: perGroup * spatial, strideB: rows * spatial,
+      }); // prettier-ignore
+      k.accumulateF64(acc!, pt!, size);
+    }
+    k.roundF64(acc!, pt!, size);
+    kernels.read(pt!, out);
+  }
+
+  return {
+    ...js,
+    name: 'wasm',
+    matmul,
+    unary,
+    binary,
+    reluGrad,
+    adam,
+    reduce,
+    argReduce,
+    im2col,
+    col2im,
+    maxPool2d,
+    conv2d,
+    conv2dInputGrad,
+    conv2dWeightGrad,
+  };
 }

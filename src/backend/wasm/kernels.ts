@@ -34,6 +34,11 @@ export interface KernelExports {
     cols: number,
   ): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
+  reluGradF32(g: number, x: number, out: number, n: number): void;
+  adamF32(
+    g: number, m: number, v: number, b1: number, a1: number, b2: number, a2: number, eps: number, c2: number, c1: number,
+    mOut: number, vOut: number, u: number, n: number,
+  ): void; // prettier-ignore
   compareF32(
     base: number, negate: number, a: number, aScalar: number, b: number, bScalar: number, out: number, n: number,
   ): void; // prettier-ignore
@@ -41,6 +46,21 @@ export interface KernelExports {
   argReduceF32(
     isMax: number, x: number, outer: number, reduced: number, inner: number, values: number, indices: number,
   ): void; // prettier-ignore
+  im2colF32(
+    x: number, planes: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, pad: number, out: number,
+  ): void; // prettier-ignore
+  col2imF32(
+    cols: number, planes: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, out: number,
+  ): void; // prettier-ignore
+  maxPool2dF32(
+    x: number, planes: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, values: number, indices: number,
+  ): void; // prettier-ignore
+  accumulateF64(acc: number, x: number, n: number): void;
+  roundF64(acc: number, out: number, n: number): void;
+  zeroBytes(at: number, bytes: number): void;
 }
 
 /** One batched GEMM on operands already in memory (byte addresses; strides in elements). */

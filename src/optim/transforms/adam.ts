@@ -3,8 +3,11 @@
  * placement of ε and of the bias corrections. Each outputs the step direction before the learning
  * rate (chain it with `scaleByLearningRate`).
  */
+import { getBackend, type AdamSpec } from '../../backend/backend.js';
 import { zerosLike } from '../../tensor/creation.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { isFloat } from '../../tensor/dtype.js';
+import { sameShape } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { resolve, type GradientTransformation, type Hyper, type Hyperparam } from '../transform.js';
 
 export interface AdamState {
@@ -52,6 +55,11 @@ export function scaleByAdam<H = Hyper>(
       const out = updates.map((g, i) => {
         const s = states[i]!;
         const step = s.step + 1;
+        if (!s.maxExpAvgSq && fusable(g, s.expAvg, s.expAvgSq)) {
+          const fused = adamKernel(g, s.expAvg, s.expAvgSq, { beta1, beta2, eps: epsilon, step });
+          next.push({ step, expAvg: fused.expAvg, expAvgSq: fused.expAvgSq, maxExpAvgSq: null });
+          return fused.update;
+        }
         const expAvg = s.expAvg.mul(beta1).add(g.mul(1 - beta1));
         const expAvgSq = s.expAvgSq.mul(beta2).add(g.mul(g).mul(1 - beta2));
         const maxExpAvgSq = s.maxExpAvgSq ? s.maxExpAvgSq.maximum(expAvgSq) : null;
@@ -63,6 +71,38 @@ export function scaleByAdam<H = Hyper>(
       });
       return { updates: out, states: next };
     },
+  };
+}
+
+/** g and both moments share one float dtype and shape: the backend's fused adam() applies. */
+function fusable(g: Tensor, m: Tensor, v: Tensor): boolean {
+  return (
+    isFloat(g.dtype) &&
+    g.dtype === m.dtype &&
+    g.dtype === v.dtype &&
+    sameShape(g.shape, m.shape) &&
+    sameShape(g.shape, v.shape)
+  );
+}
+
+/**
+ * The update above as one backend kernel (Backend.adam): the same operations in the same order, each
+ * rounded as the tensor ops round it, so the numbers are identical, with 3 fresh buffers instead of 13.
+ */
+function adamKernel(
+  g: Tensor,
+  m: Tensor,
+  v: Tensor,
+  spec: AdamSpec,
+): { expAvg: Tensor; expAvgSq: Tensor; update: Tensor } {
+  const backend = getBackend();
+  const [mOut, vOut, u] = [0, 1, 2].map(() => backend.allocate(g.dtype, g.numel));
+  backend.adam(g._data, m._data, v._data, spec, mOut!, vOut!, u!);
+  const shape = [...g.shape];
+  return {
+    expAvg: Tensor._fromData(mOut!, shape),
+    expAvgSq: Tensor._fromData(vOut!, shape),
+    update: Tensor._fromData(u!, shape),
   };
 }
 

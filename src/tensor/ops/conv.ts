@@ -1,10 +1,12 @@
 /**
  * 2-D convolution (PyTorch's F.conv2d; like every deep-learning library it computes a cross-correlation)
- * as im2col followed by one batched matmul, with the gradient rule beside it:
+ * as im2col followed by one batched matmul, with the gradient rule beside it (each line is one backend
+ * primitive, conv2d, conv2dInputGrad and conv2dWeightGrad, which a backend may run one image at a time
+ * without materialising the columns of the whole batch):
  *
  *   y[n]  = W · cols[n]                 W: [Cout, C/g·kh·kw], cols[n] = im2col(x)[n]: [C/g·kh·kw, oh·ow]
  *   dx    = col2im(Wᵀ · dy[n])          (the backend's transpose flag, no copy of Wᵀ)
- *   dW    = Σₙ dy[n] · cols[n]ᵀ         (cols saved from the forward pass)
+ *   dW    = Σₙ dy[n] · cols[n]ᵀ         (cols rebuilt from x, which the graph keeps)
  *   db    = Σ over n, y, x of dy
  *
  * With groups g, the channel rows of cols split into g contiguous blocks, so the product becomes a
@@ -17,7 +19,6 @@ import { record } from '../../autograd/graph.js';
 import { isFloat, promote, type DType, type TypedArray } from '../dtype.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { product } from './matmul.js';
 
 /** A 2-D size: one number for both dimensions, or [height, width]. */
 export type Size2 = number | readonly number[];
@@ -181,40 +182,28 @@ export function conv2d(
 
   const { batch: n, outH, outW } = spec;
   const spatial = outH * outW;
-  const groupRows = weight.numel / outChannels; // C/g·kh·kw
-  const cols = Tensor._fromData(
-    unfoldBuffer(cx._data, dtype, spec),
-    groups === 1 ? [n, groupRows, spatial] : [n, groups, groupRows, spatial],
-  );
-  // With groups, W as [g, Cout/g, rows] broadcasts over n; alone it is one matrix read with stride 0.
-  const w2 = Tensor._fromData(
-    cw._data,
-    groups === 1 ? [outChannels, groupRows] : [groups, outChannels / groups, groupRows],
-  );
-  const y = product(w2, cols, false, false); // [n, (g,) Cout/g, oh·ow] = [n, Cout, oh, ow]
   const backend = getBackend();
-  const flat = [n, outChannels, spatial];
-  if (bias) {
-    const cb = bias.dtype === dtype ? bias : bias.to(dtype);
-    backend.binary('add', y._data, flat, cb._data, [outChannels, 1], y._data, flat);
-  }
-  const out = Tensor._fromData(y._data, [n, outChannels, outH, outW]);
+  const y = backend.allocate(dtype, n * outChannels * spatial);
+  const cb = bias && (bias.dtype === dtype ? bias : bias.to(dtype));
+  backend.conv2d(cx._data, cw._data, cb ? cb._data : null, spec, groups, y);
+  const out = Tensor._fromData(y, [n, outChannels, outH, outW]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
+  // The backward pass reads x again (the autograd's version check catches an in-place change to x in
+  // between), so no column buffer is kept from the forward pass.
   return record(out, inputs, 'conv2d', (gIn) => {
     const b = getBackend();
     const g = gIn.dtype === dtype ? gIn : gIn.to(dtype);
-    const g2 = Tensor._fromData(g._data, y.shape);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      const dcols = product(w2, g2, true, false); // Wᵀ·dy: [n, (g,) rows, oh·ow]
-      dx = Tensor._fromData(foldBuffer(dcols._data, dtype, spec), x.shape);
+      const data = b.allocate(dtype, cx.numel);
+      b.conv2dInputGrad(g._data, cw._data, spec, groups, data);
+      dx = Tensor._fromData(data, x.shape);
     }
     let dw: Tensor | null = null;
     if (weight.requiresGrad) {
-      const perSample = product(g2, cols, false, true); // dy·colsᵀ: [n, (g,) Cout/g, rows]
-      const sum = b.allocate(dtype, weight.numel);
-      b.reduce('sum', perSample._data, 1, n, weight.numel, sum);
-      dw = Tensor._fromData(sum, weight.shape);
+      const data = b.allocate(dtype, weight.numel);
+      b.conv2dWeightGrad(cx._data, g._data, spec, groups, data);
+      dw = Tensor._fromData(data, weight.shape);
     }
     let db: Tensor | null = null;
     if (bias && bias.requiresGrad) {

@@ -65,7 +65,16 @@ export const sign = (x: Tensor) => unaryOp('sign', x, (g) => g.mul(0));
 export const tanh = (x: Tensor) => unaryOp('tanh', x, (g, out) => g.mul(out.mul(out).neg().add(1)));
 export const sigmoid = (x: Tensor) => unaryOp('sigmoid', x, (g, out) => g.mul(out.mul(out.neg().add(1))));
 /** ReLU; its derivative at exactly 0 is taken as 0, as in PyTorch. */
-export const relu = (x: Tensor) => unaryOp('relu', x, (g) => g.mul(x.gt(0)));
+export const relu = (x: Tensor) => unaryOp('relu', x, (g) => reluGrad(g, x));
+
+/** g·(x > 0): the backend's fused reluGrad when g and x share a float dtype, else composed. */
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  if (g.dtype !== x.dtype || !isFloat(g.dtype) || !sameShape(g.shape, x.shape)) return g.mul(x.gt(0));
+  const backend = getBackend();
+  const out = backend.allocate(g.dtype, g.numel);
+  backend.reluGrad(g._data, x._data, out);
+  return Tensor._fromData(out, [...g.shape]);
+}
 export const erf = (x: Tensor) =>
   unaryOp('erf', x, (g) =>
     g.mul(

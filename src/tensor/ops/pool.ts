@@ -1,16 +1,18 @@
 /**
- * 2-D pooling, composed from the backend's im2col/col2im and existing primitives rather than from
- * pooling kernels of its own (STYLE.md rule 1: a new backend implements no pooling code):
+ * 2-D pooling. Average pooling is composed from the backend's im2col/col2im and other primitives;
+ * max pooling, the one in every CNN, has a primitive of its own, whose reference is the same
+ * composition and whose fast kernels skip the column buffer:
  *
- *   maxPool2d          im2col with −∞ padding, then argReduce('max') over the kernel axis; the winners'
- *                      input positions follow from the geometry, and the gradient is one indexAdd there.
+ *   maxPool2d          the backend's maxPool2d primitive (defined as im2col with −∞ padding and an
+ *                      argReduce('max') over the kernel axis, without the column buffer), which gives
+ *                      the winners' input positions; the gradient is one indexAdd there.
  *   avgPool2d          im2col with 0 padding, then reduce('sum') over the kernel axis and a per-position
  *                      divisor; the gradient is dy/divisor spread over the window and folded with col2im.
  *   adaptiveAvgPool2d  bins that tile the input evenly are an avgPool2d; uneven (overlapping) bins are
  *                      separable averaging matrices, y = P_H · x · P_Wᵀ, two matmuls with matmul's gradient.
  *
- * The cost of not having dedicated kernels is one column buffer the size of the input times
- * kH·kW/(sH·sW), which for the usual 2×2 stride-2 pool is the size of the input.
+ * The cost of composing avgPool2d is one column buffer the size of the input times kH·kW/(sH·sW),
+ * which for the usual 2×2 stride-2 pool is the size of the input.
  */
 import { getBackend, type Im2colSpec } from '../../backend/backend.js';
 import { record } from '../../autograd/graph.js';
@@ -103,8 +105,8 @@ function outputShape(x: Tensor, spec: Im2colSpec): number[] {
 
 /**
  * The max pool, and for each output the flat position (plane·H·W + iy·W + ix) of the input pixel that
- * won: argReduce gives the winner's tap within its window, and the tap's pixel follows from the window
- * geometry. The gradient is then one indexAdd of dy at those positions (overlapping windows accumulate).
+ * won (the backend's maxPool2d). The gradient is then one indexAdd of dy at those positions
+ * (overlapping windows accumulate).
  */
 function maxPoolCore(
   x: Tensor,
@@ -114,27 +116,10 @@ function maxPoolCore(
   const { x4 } = asBatch(x, 'maxPool2d');
   const spec = poolSpec('maxPool2d', x4, kernelSize, options);
   const backend = getBackend();
-  const { batch: planes, kernelH, kernelW, outH, outW, height, width } = spec;
-  const { strideH, strideW, padTop, padLeft, dilationH, dilationW } = spec;
-  const spatial = outH * outW;
-  const cols = unfoldBuffer(x._data, x.dtype, { ...spec, padValue: -Infinity });
-  const values = backend.allocate(x.dtype, planes * spatial);
-  const winners = new Int32Array(planes * spatial);
-  backend.argReduce('max', cols, planes, kernelH * kernelW, spatial, values, winners);
-  for (let plane = 0, k = 0; plane < planes; plane++) {
-    for (let oy = 0; oy < outH; oy++) {
-      for (let ox = 0; ox < outW; ox++, k++) {
-        const i = Math.floor(winners[k]! / kernelW);
-        let iy = oy * strideH - padTop + i * dilationH;
-        let ix = ox * strideW - padLeft + (winners[k]! - i * kernelW) * dilationW;
-        // A padding tap wins only when every real value of the window is −∞: take the window's first
-        // real pixel then, as PyTorch does.
-        if (iy < 0 || iy >= height) for (iy = oy * strideH - padTop; iy < 0;) iy += dilationH;
-        if (ix < 0 || ix >= width) for (ix = ox * strideW - padLeft; ix < 0;) ix += dilationW;
-        winners[k] = (plane * height + iy) * width + ix;
-      }
-    }
-  }
+  const planes = spec.batch;
+  const values = backend.allocate(x.dtype, planes * spec.outH * spec.outW);
+  const winners = new Int32Array(values.length);
+  backend.maxPool2d(x._data, spec, values, winners);
   const out = record(Tensor._fromData(values, outputShape(x, spec)), [x], 'maxPool2d', (g) => {
     const b = getBackend();
     const gd = g.dtype === x.dtype ? g : g.to(x.dtype);

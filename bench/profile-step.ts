@@ -5,15 +5,17 @@
  * kernels, its shape). The time outside the primitives is autograd, tensor bookkeeping and
  * allocation.
  *
- *     node --import tsx bench/profile-step.ts [--backend wasm] [--model cnn|mlp|both] [--steps 10] [--plain]
+ *     node --import tsx bench/profile-step.ts [--backend wasm] [--model cnn|mlp|both] [--steps 10] [--plain] [--no-pool]
  *
  * --plain times the steps without the wrappers (for step times to compare before and after a change).
+ * --no-pool turns off the recycling of freed gradient buffers (src/backend/pool.ts), to see what it saves.
  * DESCENT_THREADS sets the wasm backend's threads, as everywhere.
  */
 import { performance } from 'node:perf_hooks';
 
 import { getBackend, manualSeed, nn, optim, randn, setBackend, tensor, type Tensor } from '../src/index.js';
 import '../src/backend/wasm/index.js';
+import { setPooling } from '../src/backend/pool.js';
 
 type Module = InstanceType<typeof nn.Module>;
 
@@ -143,6 +145,7 @@ function profile(label: string, model: Module, input: Tensor, labels: Tensor): v
 }
 
 setBackend(backendName);
+if (process.argv.includes('--no-pool')) setPooling(false);
 if (!plain) instrument();
 manualSeed(0);
 const labels = tensor(

@@ -5,6 +5,7 @@
  * forward code in src/tensor/ops. `backward()` visits the recorded graph in reverse topological order.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { release, trackAllocations } from '../backend/pool.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 
 export interface GradFn {
@@ -54,50 +55,87 @@ export interface BackwardOptions {
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, gradient]]);
-  noGrad(() => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i]!;
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      const fn = t._gradFn;
-      if (!fn) {
-        accumulateGrad(t, g);
-        continue;
-      }
-      if (t._retainsGrad) accumulateGrad(t, g);
-      if (!fn.backward) {
-        throw new Error(
-          `backward: trying to backward through the graph a second time (through ${fn.name}); its saved values ` +
-            'were freed after the first backward(). Pass {retainGraph: true} to the first backward() if you need to.',
-        );
-      }
-      fn.inputs.forEach((input, k) => {
-        if (input._version !== fn.versions[k]) {
+  // The gradients' buffers die here, once consumed: `holds` counts, per ArrayBuffer, the references
+  // the engine holds (an entry of `grads`, or an input gradient being routed), since a gradient may
+  // share its buffer with others (add passes g through to both inputs, reshape's gradient is a view).
+  // A count that drops to zero frees the buffer to the pool, which accepts it only if it was
+  // allocated during this pass: the root gradient, saved forward tensors and anything else the user
+  // may hold were made before, and every copy that outlives the pass (.grad) is a new buffer.
+  const holds = new Map<ArrayBuffer, number>();
+  const hold = (t: Tensor) => {
+    const buffer = t._data.buffer as ArrayBuffer;
+    holds.set(buffer, (holds.get(buffer) ?? 0) + 1);
+  };
+  const drop = (t: Tensor) => {
+    const buffer = t._data.buffer as ArrayBuffer;
+    const count = holds.get(buffer)! - 1;
+    if (count > 0) return void holds.set(buffer, count);
+    holds.delete(buffer);
+    release(t._data);
+  };
+  hold(gradient);
+  trackAllocations(() =>
+    noGrad(() => {
+      for (let i = order.length - 1; i >= 0; i--) {
+        const t = order[i]!;
+        const g = grads.get(t);
+        if (!g) continue;
+        grads.delete(t);
+        const fn = t._gradFn;
+        if (!fn) {
+          accumulateGrad(t, g);
+          drop(g);
+          continue;
+        }
+        if (t._retainsGrad) accumulateGrad(t, g);
+        if (!fn.backward) {
           throw new Error(
-            `backward: an input of ${fn.name} (shape [${input.shape.join(', ')}]) was modified in place after it ` +
-              `was used (version ${fn.versions[k]} then, ${input._version} now), so its gradient would be wrong. ` +
-              'Use the out-of-place op or clone() the tensor before changing it.',
+            `backward: trying to backward through the graph a second time (through ${fn.name}); its saved values ` +
+              'were freed after the first backward(). Pass {retainGraph: true} to the first backward() if you need to.',
           );
         }
-      });
-      if (fn.outputVersion !== undefined && t._version !== fn.outputVersion) {
-        throw new Error(
-          `backward: the output of ${fn.name} (shape [${t.shape.join(', ')}]) was modified in place after it was ` +
-            'computed, and its gradient rule needs that output; use the out-of-place op or clone() it first.',
-        );
+        fn.inputs.forEach((input, k) => {
+          if (input._version !== fn.versions[k]) {
+            throw new Error(
+              `backward: an input of ${fn.name} (shape [${input.shape.join(', ')}]) was modified in place after it ` +
+                `was used (version ${fn.versions[k]} then, ${input._version} now), so its gradient would be wrong. ` +
+                'Use the out-of-place op or clone() the tensor before changing it.',
+            );
+          }
+        });
+        if (fn.outputVersion !== undefined && t._version !== fn.outputVersion) {
+          throw new Error(
+            `backward: the output of ${fn.name} (shape [${t.shape.join(', ')}]) was modified in place after it was ` +
+              'computed, and its gradient rule needs that output; use the out-of-place op or clone() it first.',
+          );
+        }
+        const inputGrads = fn.backward(g);
+        if (!options.retainGraph) fn.backward = null;
+        // Hold every returned gradient (and cast) while routing, so that none is freed while another
+        // sharing its buffer is still to be stored.
+        const routing: Tensor[] = [];
+        fn.inputs.forEach((input, k) => {
+          const ig = inputGrads[k];
+          if (!ig) return;
+          hold(ig);
+          routing.push(ig);
+          if (!input.requiresGrad) return;
+          const cast = ig.dtype === input.dtype ? ig : ig.to(input.dtype);
+          if (cast !== ig) {
+            hold(cast);
+            routing.push(cast);
+          }
+          const prev = grads.get(input);
+          const sum = prev ? prev.add(cast) : cast;
+          grads.set(input, sum);
+          hold(sum);
+          if (prev) drop(prev);
+        });
+        for (const r of routing) drop(r);
+        drop(g);
       }
-      const inputGrads = fn.backward(g);
-      if (!options.retainGraph) fn.backward = null;
-      fn.inputs.forEach((input, k) => {
-        const ig = inputGrads[k];
-        if (!ig || !input.requiresGrad) return;
-        const cast = ig.dtype === input.dtype ? ig : ig.to(input.dtype);
-        const prev = grads.get(input);
-        grads.set(input, prev ? prev.add(cast) : cast);
-      });
-    }
-  });
+    }),
+  );
 }
 
 function accumulateGrad(t: Tensor, g: Tensor): void {

@@ -107,7 +107,7 @@ export interface AdamSpec {
 
 export interface Backend {
   readonly name: string;
-  /** A zero-filled buffer. */
+  /** A zero-filled buffer (the js and wasm backends recycle the gradients autograd has freed: pool.ts). */
   allocate(dtype: DType, size: number): TypedArray;
   /** out[i] = op(x[i]); out may have a different dtype only for 'not' (bool). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;

@@ -6,7 +6,8 @@
  */
 import type { AdamSpec, Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
 import { registerBackend } from '../backend.js';
-import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { type DType, type TypedArray } from '../../tensor/dtype.js';
+import { pooledAllocate } from '../pool.js';
 import { broadcastStrides } from '../../tensor/shape.js';
 import { erf } from './special.js';
 import * as conv from './conv.js';
@@ -464,7 +465,8 @@ function cast(x: Arr, out: Arr): void {
 export function createJsBackend(): Backend {
   return {
     name: 'js',
-    allocate: (dtype: DType, size: number) => allocate(dtype, size),
+    // Zero-filled, recycled from autograd's dead gradients when one of this size is free (../pool.ts).
+    allocate: (dtype: DType, size: number) => pooledAllocate(dtype, size),
     unary,
     binary,
     reluGrad,

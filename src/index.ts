@@ -14,6 +14,8 @@ export {
   registerBackend,
   type Backend,
 } from './backend/backend.js';
+/** Gradient buffers recycled by backward: `clearPool()` frees them, `setPooling(false)` turns recycling off. */
+export { setPooling, clearPool, poolBytes } from './backend/pool.js';
 export { gradcheck, type GradcheckOptions, type GradcheckFn } from './autograd/gradcheck.js';
 export * as nn from './nn/index.js';
 export { Module, Parameter, Linear, Sequential } from './nn/index.js';

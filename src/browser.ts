@@ -42,6 +42,7 @@ export {
 } from './optim/index.js';
 export * as report from './report/index.js';
 export { parseIdx, encodeIdx, type IdxArray, type IdxDtype } from './data/idx.js';
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES } from './data/classes.js';
 export { classCounts, imageSetFromIdx, selectImages, type ImageSet } from './data/image-set.js';
 export { trainValidationSplit, type TrainValidationSplit } from './data/split.js';
 export { batchCount, batches, type Batch, type BatchOptions } from './data/batches.js';

@@ -1,5 +1,6 @@
 // MNIST and Fashion-MNIST: their files, checksums, classes and mirrors, and the functions that load them.
 import type { IdxDatasetSpec } from './dataset-spec.js';
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from './classes.js';
 import { loadIdxDataset, type DatasetOptions, type TrainTestSets } from './idx-dataset.js';
 
 const MNIST_FILES = {
@@ -9,22 +10,7 @@ const MNIST_FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 };
 
-/** Fashion-MNIST's class names, indexed by label (from the dataset's README). */
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
-/** MNIST's class names: the digits. */
-export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES };
 
 /**
  * Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017; https://github.com/zalandoresearch/fashion-mnist):

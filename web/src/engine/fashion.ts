@@ -4,21 +4,10 @@
  * the worker fetches and unzips them with the platform's DecompressionStream, and Descent's own IDX
  * parser reads them. Free of the DOM and of Node, so Node's tests run it on the files themselves.
  */
-import { imageSetFromIdx, parseIdx, type ImageSet } from '../../../src/browser.js';
+import { FASHION_MNIST_CLASSES, imageSetFromIdx, parseIdx, type ImageSet } from '../../../src/browser.js';
 
-/** Class names by label, as in src/data/mnist.ts. */
-export const FASHION_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+/** Class names by label: the library's list. */
+export const FASHION_CLASSES = FASHION_MNIST_CLASSES;
 
 /** The image datasets the Train view offers, beside the 2-D toy sets. */
 export const IMAGE_DATASETS = ['fashion-mnist'] as const;

@@ -88,10 +88,15 @@ export function col2im(cols: TypedArray, spec: Im2colSpec, out: TypedArray): voi
 }
 
 /** The sizes of a convolution: rows of one group's columns, output channels per group, output pixels. */
-function convSizes(w: TypedArray, spec: Im2colSpec, groups: number) {
+/**
+ * Sizes of a convolution with `weights` weight elements: one group's column rows, output channels per
+ * group, output pixels, one input image, and one image's columns. Shared by every backend's conv kernels.
+ */
+export function convSizes(weights: number, spec: Im2colSpec, groups: number) {
   const rows = (spec.channels / groups) * spec.kernelH * spec.kernelW;
   const spatial = spec.outH * spec.outW;
-  return { rows, perGroup: w.length / rows / groups, spatial };
+  const image = spec.channels * spec.height * spec.width;
+  return { rows, perGroup: weights / rows / groups, spatial, image, cols: groups * rows * spatial };
 }
 
 /** The columns of the whole batch, [batch, channels·kh·kw, outH·outW] (zero padding). */
@@ -114,7 +119,7 @@ export function conv2d(
   groups: number,
   out: TypedArray,
 ): void {
-  const { rows, perGroup, spatial } = convSizes(w, spec, groups);
+  const { rows, perGroup, spatial } = convSizes(w.length, spec, groups);
   const cols = columns(x, spec);
   for (let n = 0; n < spec.batch; n++) {
     const at = n * groups * rows * spatial;
@@ -139,7 +144,7 @@ export function conv2dInputGrad(
   groups: number,
   out: TypedArray,
 ): void {
-  const { rows, perGroup, spatial } = convSizes(w, spec, groups);
+  const { rows, perGroup, spatial } = convSizes(w.length, spec, groups);
   const dcols = allocate(dtypeOf(dy), spec.batch * groups * rows * spatial);
   for (let n = 0; n < spec.batch; n++) {
     const at = n * groups * perGroup * spatial;
@@ -163,7 +168,7 @@ export function conv2dWeightGrad(
   groups: number,
   out: TypedArray,
 ): void {
-  const { rows, perGroup, spatial } = convSizes(out, spec, groups);
+  const { rows, perGroup, spatial } = convSizes(out.length, spec, groups);
   const cols = columns(x, spec);
   const perSample = allocate(dtypeOf(dy), spec.batch * out.length);
   matmul(dy, cols, perSample, {

@@ -11,6 +11,7 @@
  * (float64 is for gradient checks, not for speed).
  */
 import type { AdamSpec, Backend, BinaryOp, Im2colSpec, MatmulSpec, ReduceOp, UnaryOp } from '../backend.js';
+import { convSizes } from '../js/conv.js';
 import { adamScalars, createJsBackend } from '../js/index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { BINARY_CODE, COMPARE_CODE, UNARY_CODE, type WasmKernels } from './kernels.js';
@@ -243,14 +244,6 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
     k.maxPool2dF32(px!, planes, ...geometry(spec), pv!, pi!);
     kernels.read(pv!, values);
     kernels.readInt32(pi!, indices);
-  }
-
-  /** Sizes of a convolution: one group's column rows, output channels per group, pixels, one image and its columns. */
-  function convSizes(weights: number, spec: Im2colSpec, groups: number) {
-    const rows = (spec.channels / groups) * spec.kernelH * spec.kernelW;
-    const spatial = spec.outH * spec.outW;
-    const image = spec.channels * spec.height * spec.width;
-    return { rows, perGroup: weights / rows / groups, spatial, image, cols: groups * rows * spatial };
   }
 
   function conv2d(

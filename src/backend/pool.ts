@@ -1,17 +1,20 @@
 /**
  * Recycled buffers for the backends' `allocate`. A training step makes the same large buffers every
  * step, and on Linux a freshly allocated large typed array costs a page fault per 4 KiB page when
- * first written (glibc hands big freed blocks back to the kernel). So the buffers that autograd knows
- * to be dead (a consumed gradient that nothing else can reach, see runBackward) come back here, keyed
- * by dtype and length, and `allocate` hands them out again, zeroed as its contract says. In the
- * bench's CNN step (wasm) that is 42 of the 95 MB allocated per step (the next forward pass takes
- * them), and about 10% of the step's CPU time.
+ * first written (glibc hands big freed blocks back to the kernel). So the buffers known to be dead
+ * come back here, keyed by dtype and length, and `allocate` hands them out again, zeroed as its
+ * contract says: a consumed gradient that nothing else can reach (see runBackward), and an optimizer
+ * step's temporaries and replaced state (see Optimizer.step). In the bench's MLP step (wasm, Adam)
+ * that took the allocator's fresh memory per step from 4.2 to 0.5 MB, and the full garbage
+ * collections (which external-memory pressure triggers) from one per 7 steps to one per 15.
  *
- * Safety rests on provenance: only a buffer that `allocate` made during the backward pass now being
- * tracked (`trackAllocations`) can be released, so nothing made by the user or by the forward pass
- * (which user code may still hold) is ever recycled. Small buffers are never pooled (the allocator is
- * fast for them), and the pool holds at most MAX_POOL_BYTES: when a release would pass that, the free
- * lists are emptied first (their buffers go to the garbage collector).
+ * Safety rests on provenance: only a buffer that `allocate` made during the pass now being tracked
+ * (`trackAllocations`: a backward pass, an optimizer step) can be released, so nothing made by the
+ * user or by the forward pass (which user code may still hold) is ever recycled; `recycle` skips that
+ * check for an owner that vouches for its own buffers (the optimizer's unread state). Small buffers
+ * are never pooled (the allocator is fast for them), and the pool holds at most MAX_POOL_BYTES: when
+ * a release would pass that, the free lists are emptied first (their buffers go to the garbage
+ * collector).
  */
 import { allocate, dtypeOf, type DType, type TypedArray } from '../tensor/dtype.js';
 
@@ -23,8 +26,8 @@ export const MAX_POOL_BYTES = 128 * 1024 * 1024;
 const free = new Map<string, TypedArray[]>();
 let pooledBytes = 0;
 let enabled = true;
-/** The buffers allocated during the innermost tracked backward pass. */
-let born: Set<ArrayBuffer> | null = null;
+/** The buffers allocated during the innermost tracked pass (a backward pass or an optimizer step). */
+let born: Map<ArrayBuffer, TypedArray> | null = null;
 
 const keyOf = (dtype: DType, size: number) => `${dtype}:${size}`;
 
@@ -40,7 +43,7 @@ export function pooledAllocate(dtype: DType, size: number): TypedArray {
     }
   }
   array ??= allocate(dtype, size);
-  if (born && array.byteLength >= MIN_POOLED_BYTES) born.add(array.buffer as ArrayBuffer);
+  if (born && array.byteLength >= MIN_POOLED_BYTES) born.set(array.buffer as ArrayBuffer, array);
   return array;
 }
 
@@ -50,7 +53,7 @@ export function pooledAllocate(dtype: DType, size: number): TypedArray {
  */
 export function trackAllocations<T>(fn: () => T): T {
   const outer = born;
-  born = new Set();
+  born = new Map();
   try {
     return fn();
   } finally {
@@ -66,6 +69,37 @@ export function release(array: TypedArray): void {
   const buffer = array.buffer as ArrayBuffer;
   if (!enabled || !born || !born.has(buffer)) return;
   born.delete(buffer); // released once at most
+  recycle(array);
+}
+
+/** Whether `array`'s buffer was allocated during the innermost tracked pass (and not released). */
+export function bornInThisPass(array: TypedArray): boolean {
+  return born?.has(array.buffer as ArrayBuffer) ?? false;
+}
+
+/**
+ * Hands back every buffer allocated so far during the innermost tracked pass except those in `keep`.
+ * For an owner that knows everything made in the pass is dead once its results are used: the
+ * optimizer's step, whose temporaries nothing outside the step can reach (see Optimizer.step).
+ */
+export function releaseAllExcept(keep: ReadonlySet<ArrayBuffer>): void {
+  if (!born) return;
+  for (const [buffer, array] of born) {
+    if (keep.has(buffer)) continue;
+    born.delete(buffer);
+    recycle(array);
+  }
+}
+
+/**
+ * Puts a dead buffer on the free lists, with no provenance check: the caller vouches that nothing
+ * will read or write it again (the optimizer, for its own replaced state; see Optimizer.step).
+ * Ignored when pooling is off, when the buffer is small, does not cover its whole ArrayBuffer, or
+ * is larger than the cap.
+ */
+export function recycle(array: TypedArray): void {
+  const buffer = array.buffer as ArrayBuffer;
+  if (!enabled || array.byteLength < MIN_POOLED_BYTES) return;
   if (array.byteOffset !== 0 || array.byteLength !== buffer.byteLength) return;
   if (array.byteLength > MAX_POOL_BYTES) return;
   // Full (of sizes that may never come back, e.g. an epoch's last, smaller batch): start afresh.

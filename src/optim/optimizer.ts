@@ -4,8 +4,17 @@
  * optimizer only says which chain of transforms a group runs (`makeTransform`) and which options are
  * valid (`validate`); everything else lives here. The group's options are read at every step, so a
  * scheduler that writes `group.lr` (or `momentum`, `betas[0]`) changes the next step.
+ *
+ * Memory: the transforms are pure, so every step makes new state tensors and temporaries (Adam: the
+ * two moments, its direction and the scaled update, four buffers per parameter). Nothing outside a
+ * step can reach the temporaries, and once the new state is in place the old state is dead too,
+ * unless a caller has read it through `state`. So `step` hands both back to the buffer pool
+ * (src/backend/pool.ts), and the next step's kernels reuse them instead of asking the garbage
+ * collector for fresh memory (whose pressure otherwise triggered a full collection every few steps).
+ * State a caller has read through `state` is never recycled: it keeps its values, as when it was read.
  */
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
+import { bornInThisPass, recycle, releaseAllExcept, trackAllocations } from '../backend/pool.js';
 import { isFloat } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -43,6 +52,57 @@ export interface OptimizerLike extends HasParamGroups {
   loadStateDict(dict: OptimizerStateDict): void;
 }
 
+/** Calls `visit` on every tensor in a state value (tensors, arrays and plain objects of them). */
+function forEachTensor(value: unknown, visit: (t: Tensor) => void): void {
+  if (value instanceof Tensor) visit(value);
+  else if (Array.isArray(value)) for (const v of value) forEachTensor(v, visit);
+  else if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) forEachTensor(v, visit);
+  }
+}
+
+/**
+ * The per-parameter state map. Reading a state out of it (`get`, iteration) tells the optimizer that
+ * a caller now holds those tensors, so their buffers are never recycled; the optimizer itself reads
+ * through `peek`, which does not.
+ */
+export class OptimizerStateMap extends Map<Tensor, unknown> {
+  /** @internal Set by the owning optimizer: called with each state value handed to a caller. */
+  onRead: ((state: unknown) => void) | null = null;
+
+  override get(param: Tensor): unknown {
+    const state = super.get(param);
+    if (state !== undefined) this.onRead?.(state);
+    return state;
+  }
+  override forEach(
+    fn: (state: unknown, param: Tensor, map: Map<Tensor, unknown>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [param, state] of this.entries()) fn.call(thisArg, state, param, this);
+  }
+  override *entries(): MapIterator<[Tensor, unknown]> {
+    for (const [param, state] of super.entries()) {
+      this.onRead?.(state);
+      yield [param, state];
+    }
+  }
+  override *values(): MapIterator<unknown> {
+    for (const [, state] of this.entries()) yield state;
+  }
+  override [Symbol.iterator](): MapIterator<[Tensor, unknown]> {
+    return this.entries();
+  }
+  /** @internal The state, without marking it as read. */
+  peek(param: Tensor): unknown {
+    return super.get(param);
+  }
+  /** @internal Every (parameter, state), without marking them as read. */
+  peekAll(): IterableIterator<[Tensor, unknown]> {
+    return super.entries();
+  }
+}
+
 /** Options are copied into each group; arrays (betas) too, so that writing one group's never touches another's. */
 function copyOptions<T extends object>(options: T): T {
   const out: Record<string, unknown> = {};
@@ -58,8 +118,16 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> impl
   /** The constructor's options over the optimizer's defaults; a group's own options override them. */
   readonly defaults: Readonly<O>;
   readonly paramGroups: Group<O>[] = [];
-  /** Each parameter's state, made at its first step (the tuple of its transforms' states). */
-  readonly state = new Map<Tensor, unknown>();
+  /**
+   * Each parameter's state, made at its first step (the tuple of its transforms' states). Each step
+   * replaces it; tensors read from here keep their values (they are never recycled).
+   */
+  readonly state = new OptimizerStateMap();
+  /**
+   * The buffers of state tensors this optimizer's steps made and no caller has read: when a step
+   * replaces one, its buffer goes back to the pool.
+   */
+  private readonly ownedState = new Set<ArrayBuffer>();
   private readonly transforms = new WeakMap<ParamGroup, GradientTransformation<unknown, Group<O>>>();
 
   /**
@@ -70,6 +138,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> impl
    */
   constructor(name: string, params: Params<O>, options: Partial<O>, defaults: O) {
     this.name = name;
+    this.state.onRead = (state) =>
+      forEachTensor(state, (t) => this.ownedState.delete(t._data.buffer as ArrayBuffer));
     checkKnownOptions(name, options as Record<string, unknown>, Object.keys(defaults));
     this.defaults = copyOptions({ ...defaults, ...copyOptions(options) });
     this.validate(this.defaults as Group<O>);
@@ -152,10 +222,32 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> impl
     const transform = this.transformFor(group);
     const fresh = params.filter((p) => !this.state.has(p));
     if (fresh.length > 0) transform.init(fresh, group).forEach((s, i) => this.state.set(fresh[i]!, s));
-    const states = params.map((p) => this.state.get(p));
-    const { updates, states: next } = transform.update(grads, states, params, group);
-    params.forEach((p, i) => this.state.set(p, next[i]));
-    applyUpdates(params, updates);
+    const states = params.map((p) => this.state.peek(p));
+    trackAllocations(() => {
+      const { updates, states: next } = transform.update(grads, states, params, group);
+      params.forEach((p, i) => this.state.set(p, next[i]));
+      applyUpdates(params, updates);
+      this.recycleAfterStep(states, next);
+    });
+  }
+
+  /**
+   * After a step has been applied: the buffers the step made that its new state does not hold are
+   * temporaries (the updates included) and go back to the pool; the old state's buffers that this
+   * optimizer made and no caller has read follow them unless the new state carries them on.
+   */
+  private recycleAfterStep(old: readonly unknown[], next: readonly unknown[]): void {
+    const kept = new Set<ArrayBuffer>();
+    forEachTensor(next, (t) => {
+      const buffer = t._data.buffer as ArrayBuffer;
+      kept.add(buffer);
+      if (bornInThisPass(t._data)) this.ownedState.add(buffer);
+    });
+    releaseAllExcept(kept);
+    forEachTensor(old, (t) => {
+      const buffer = t._data.buffer as ArrayBuffer;
+      if (!kept.has(buffer) && this.ownedState.delete(buffer)) recycle(t._data);
+    });
   }
 
   private transformFor(group: Group<O>): GradientTransformation<unknown, Group<O>> {
@@ -195,7 +287,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> impl
       };
     });
     const state: Record<number, Encoded> = {};
-    for (const [p, s] of this.state) {
+    for (const [p, s] of this.state.peekAll()) {
       const id = ids.get(p);
       if (id !== undefined) state[id] = encodeValue(s, `state[${id}]`);
     }
@@ -269,6 +361,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> impl
       this.transforms.set(group, transforms[g]!);
     });
     this.state.clear();
+    this.ownedState.clear();
     for (const [p, s] of restored) this.state.set(p, s);
   }
 }

@@ -5,7 +5,7 @@
  * forward code in src/tensor/ops. `backward()` visits the recorded graph in reverse topological order.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { release, trackAllocations } from '../backend/pool.js';
+import { recycle, release, trackAllocations } from '../backend/pool.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 
 export interface GradFn {
@@ -136,6 +136,26 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
       }
     }),
   );
+  if (!options.retainGraph) recycleEphemeral(order);
+}
+
+/**
+ * The activations a Sequential marked as reachable only by itself and the graph (`_ephemeral`) are
+ * dead once backward has freed every saved value that held them: their own node's (when it saves
+ * its output) and their consumers' (which ran before them, in reverse order). So the buffer of each
+ * one whose node ran is recycled, once, after the pass.
+ */
+function recycleEphemeral(order: readonly Tensor[]): void {
+  let seen: Set<ArrayBuffer> | null = null;
+  for (const t of order) {
+    if (!t._ephemeral || t._gradFn?.backward !== null) continue;
+    t._ephemeral = false;
+    const buffer = t._data.buffer as ArrayBuffer;
+    seen ??= new Set();
+    if (seen.has(buffer)) continue;
+    seen.add(buffer);
+    recycle(t._data);
+  }
 }
 
 function accumulateGrad(t: Tensor, g: Tensor): void {

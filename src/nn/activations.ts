@@ -8,7 +8,7 @@
  * 0·∞ = NaN. So every exp that sits in a branch is fed a clamped argument that cannot overflow.
  */
 import { where, type Tensor } from '../tensor/index.js';
-import { Module } from './module.js';
+import { Module, retainsNoActivations } from './module.js';
 
 // ---- functions ----
 
@@ -224,3 +224,6 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax);

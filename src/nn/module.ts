@@ -40,6 +40,27 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/**
+ * The classes whose forward keeps no reference to its input or its output (other than in the autograd
+ * graph): every built-in layer declares itself here, next to its class. Between two such children a
+ * Sequential knows that nothing but itself and the graph can reach the activation it passes on, and
+ * recycles its buffer once it is dead (see Sequential.forward). A user's subclass is not covered (it
+ * may keep what it likes), nor is an instance whose forward was wrapped (a forward hook, summary()).
+ */
+const RETAINS_NO_ACTIVATIONS = new WeakSet<object>();
+
+/** Declares that these classes' forward keeps no reference to its input or output (built-in layers). */
+export function retainsNoActivations(...classes: (abstract new (...args: never[]) => Module)[]): void {
+  for (const c of classes) RETAINS_NO_ACTIVATIONS.add(c);
+}
+
+/** Whether `module` runs a declared class's own, unwrapped forward (see retainsNoActivations). */
+export function forwardRetainsNoActivations(module: Module): boolean {
+  return (
+    RETAINS_NO_ACTIVATIONS.has(module.constructor) && !Object.prototype.hasOwnProperty.call(module, 'forward')
+  );
+}
+
 export class Module {
   /** Whether the module is in training mode (Dropout drops, BatchNorm uses batch statistics). */
   training = true;

@@ -44,6 +44,11 @@ export class Tensor {
   _gradFn: GradFn | null = null;
   /** @internal */
   _retainsGrad = false;
+  /**
+   * @internal An activation that only a Sequential and the autograd graph can reach (see
+   * Sequential.forward): its buffer is recycled once backward has consumed the graph.
+   */
+  _ephemeral = false;
   /** Accumulated dLoss/dThis after `backward()`, for leaves that require grad (and non-leaves after `retainGrad()`). */
   grad: Tensor | null = null;
 

@@ -15,7 +15,7 @@ import type { DType } from '../../tensor/dtype.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import { formatShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 /** The dims a per-channel statistic reduces over (all but dim 1), and the shape that broadcasts it. */
@@ -278,3 +278,6 @@ export class BatchNorm2d extends BatchNormBase {
       throw new RangeError(`BatchNorm2d: expected a 4-D input [N, C, H, W], got ${formatShape(x.shape)}`);
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(BatchNorm1d, BatchNorm2d);

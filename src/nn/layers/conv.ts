@@ -11,7 +11,7 @@ import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { conv2d, conv2dSpec, pair, type Conv2dPadding, type Size2 } from '../../tensor/ops/conv.js';
 import { fanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 /** The functional form; the op (im2col + matmul, with its gradient) lives in the tensor core. */
@@ -136,3 +136,6 @@ export class Conv2d extends Module {
     return parts.join(', ');
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(Conv2d);

@@ -7,7 +7,7 @@ import { rand } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 
 export interface DropoutOptions {
   /** Apply the dropout (true) or return the input (false); default true. */
@@ -58,3 +58,6 @@ export class Dropout extends Module {
     return `p=${this.p}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(Dropout);

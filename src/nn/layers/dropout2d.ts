@@ -8,7 +8,7 @@ import { rand } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 
 export interface Dropout2dOptions {
   /** Apply the dropout (true) or return the input (false); default true. */
@@ -68,3 +68,6 @@ export class Dropout2d extends Module {
     return `p=${this.p}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(Dropout2d);

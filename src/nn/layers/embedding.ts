@@ -10,7 +10,7 @@ import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { normal_ } from '../init.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 /**
@@ -115,3 +115,6 @@ export class Embedding extends Module {
     return `numEmbeddings=${this.numEmbeddings}, embeddingDim=${this.embeddingDim}${pad}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(Embedding);

@@ -1,6 +1,6 @@
 /** Reshaping layers: Flatten and Identity. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 
 /**
  * Merges dims startDim..endDim into one; the defaults (1, −1) keep the batch dimension, so images
@@ -29,3 +29,6 @@ export class Identity extends Module {
     return x;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(Flatten, Identity);

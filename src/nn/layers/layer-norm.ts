@@ -6,7 +6,7 @@ import type { DType } from '../../tensor/dtype.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 export interface LayerNormFunctionOptions {
@@ -89,3 +89,6 @@ export class LayerNorm extends Module {
     return `normalizedShape=${formatShape(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(LayerNorm);

@@ -7,7 +7,7 @@ import { zeros } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 /** y = x·Wᵀ + b over the last dimension of x; `bias` may be null. The op lives in the tensor core. */
@@ -74,3 +74,6 @@ export class Linear extends Module {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(Linear);

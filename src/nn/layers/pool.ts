@@ -13,7 +13,7 @@ import {
   type AvgPool2dOptions,
   type MaxPool2dOptions,
 } from '../../tensor/ops/pool.js';
-import { Module } from '../module.js';
+import { Module, retainsNoActivations } from '../module.js';
 
 export {
   adaptiveAvgPool2d,
@@ -125,3 +125,6 @@ export class AdaptiveAvgPool2d extends Module {
     return `outputSize=${JSON.stringify(this.outputSize)}`;
   }
 }
+
+// Their forwards keep no reference to their input or output (see retainsNoActivations).
+retainsNoActivations(MaxPool2d, AvgPool2d, AdaptiveAvgPool2d);

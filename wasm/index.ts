@@ -13,6 +13,7 @@ export {
 } from './elementwise';
 export { argReduceF32, sumF32 } from './reduce';
 export { accumulateF64, col2imF32, im2colF32, maxPool2dF32, roundF64, zeroBytes } from './conv';
+export { convJobSlots, convThread, sumChunksF64 } from './conv-batch';
 
 /** The first free byte after the module's static data: the JS side manages memory from there. */
 export function heapBase(): usize {

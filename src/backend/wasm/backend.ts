@@ -246,6 +246,46 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
     kernels.readInt32(pi!, indices);
   }
 
+  /** Byte stride between threads' copies of a per-thread buffer of `bytes`. */
+  const perThread = (bytes: number) => Math.ceil(bytes / 64) * 64;
+  /** Images of a weight gradient are summed in this many fixed chunks (see wasm/conv-batch.ts). */
+  const WEIGHT_GRAD_CHUNKS = 8;
+
+  interface ConvJob {
+    kind: 0 | 1 | 2;
+    x?: number;
+    w?: number;
+    y: number;
+    dx?: number;
+    acc?: number;
+    spec: Im2colSpec;
+    groups: number;
+    sizes: ReturnType<typeof convSizes>;
+    size: number;
+    threads: number;
+    chunks?: number;
+    cols: number;
+    tmp?: number;
+    tmpStride?: number;
+  }
+
+  /** Writes a convolution job where wasm/conv-batch.ts reads it (the slot order there) and runs it. */
+  function runConv(at: number, job: ConvJob): void {
+    const { spec, groups, sizes } = job;
+    const slots = [
+      job.kind, job.x ?? 0, job.w ?? 0, job.y, job.dx ?? 0, job.acc ?? 0, spec.batch, spec.channels,
+      ...geometry(spec), groups, sizes.perGroup, sizes.rows, sizes.spatial, sizes.image,
+      groups * sizes.perGroup * sizes.spatial, job.size, job.threads, job.chunks ?? 0,
+      job.cols, perThread(4 * sizes.cols), job.tmp ?? 0, job.tmpStride ?? 0, kernels.gemmWork, kernels.gemmWorkBytes,
+    ]; // prettier-ignore
+    new Int32Array(kernels.memory.buffer, at, slots.length).set(slots);
+    kernels.runConv(at, job.threads);
+  }
+
+  /** Threads for a convolution pass: its multiply-adds are batch·groups·perGroup·rows·spatial. */
+  const convThreads = (spec: Im2colSpec, groups: number, sizes: ReturnType<typeof convSizes>) =>
+    kernels.convThreads(spec.batch * groups * sizes.perGroup * sizes.rows * sizes.spatial, spec.batch);
+
   function conv2d(
     x: TypedArray,
     w: TypedArray,
@@ -256,28 +296,36 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
   ): void {
     if (!f32(x) || !f32(w) || !f32(out) || (bias && !f32(bias)) || out.length === 0)
       return js.conv2d(x, w, bias, spec, groups, out);
-    const { rows, perGroup, spatial, image, cols } = convSizes(w.length, spec, groups);
-    const outChannels = groups * perGroup;
-    const [px, pw, pc, py, pb] = kernels.scratch(
+    const sizes = convSizes(w.length, spec, groups);
+    const outChannels = groups * sizes.perGroup;
+    const threads = convThreads(spec, groups, sizes);
+    const [job, px, pw, py, pb, pc] = kernels.scratch(
+      4 * k.convJobSlots(),
       4 * x.length,
       4 * w.length,
-      4 * cols,
       4 * out.length,
       4 * outChannels,
+      threads * perThread(4 * sizes.cols),
     );
     kernels.write(px!, x);
     kernels.write(pw!, w);
-    if (bias) kernels.write(pb!, bias as Float32Array);
-    const perImage = groups * perGroup * spatial;
-    for (let n = 0; n < spec.batch; n++) {
-      k.im2colF32(px! + 4 * n * image, spec.channels, ...geometry(spec), 0, pc!);
-      kernels.gemm({
-        a: pw!, b: pc!, c: py! + 4 * n * perImage, m: perGroup, k: rows, n: spatial,
-        transA: false, transB: false, batch: groups, strideA: perGroup * rows, strideB: rows * spatial,
-      }); // prettier-ignore
-    }
+    runConv(job!, {
+      kind: 0,
+      x: px!,
+      w: pw!,
+      y: py!,
+      spec,
+      groups,
+      sizes,
+      size: w.length,
+      threads,
+      cols: pc!,
+    });
     // The bias, one value per row of out viewed as [batch·outChannels, spatial].
-    if (bias) k.binaryRowsF32(BINARY_CODE.add, py!, pb!, outChannels, py!, spec.batch * outChannels, spatial);
+    if (bias) {
+      kernels.write(pb!, bias as Float32Array);
+      k.binaryRowsF32(BINARY_CODE.add, py!, pb!, outChannels, py!, spec.batch * outChannels, sizes.spatial);
+    }
     kernels.read(py!, out);
   }
 
@@ -290,19 +338,29 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
   ): void {
     if (!f32(dy) || !f32(w) || !f32(out) || out.length === 0)
       return js.conv2dInputGrad(dy, w, spec, groups, out);
-    const { rows, perGroup, spatial, image, cols } = convSizes(w.length, spec, groups);
-    const [pdy, pw, pc, pdx] = kernels.scratch(4 * dy.length, 4 * w.length, 4 * cols, 4 * out.length);
+    const sizes = convSizes(w.length, spec, groups);
+    const threads = convThreads(spec, groups, sizes);
+    const [job, pdy, pw, pdx, pc] = kernels.scratch(
+      4 * k.convJobSlots(),
+      4 * dy.length,
+      4 * w.length,
+      4 * out.length,
+      threads * perThread(4 * sizes.cols),
+    );
     kernels.write(pdy!, dy);
     kernels.write(pw!, w);
-    k.zeroBytes(pdx!, 4 * out.length);
-    const perImage = groups * perGroup * spatial;
-    for (let n = 0; n < spec.batch; n++) {
-      kernels.gemm({
-        a: pw!, b: pdy! + 4 * n * perImage, c: pc!, m: rows, k: perGroup, n: spatial,
-        transA: true, transB: false, batch: groups, strideA: perGroup * rows, strideB: perGroup * spatial,
-      }); // prettier-ignore
-      k.col2imF32(pc!, spec.channels, ...geometry(spec), pdx! + 4 * n * image);
-    }
+    runConv(job!, {
+      kind: 1,
+      w: pw!,
+      y: pdy!,
+      dx: pdx!,
+      spec,
+      groups,
+      sizes,
+      size: w.length,
+      threads,
+      cols: pc!,
+    });
     kernels.read(pdx!, out);
   }
 
@@ -315,23 +373,27 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
   ): void {
     if (!f32(x) || !f32(dy) || !f32(out) || out.length === 0)
       return js.conv2dWeightGrad(x, dy, spec, groups, out);
-    const { rows, perGroup, spatial, image, cols } = convSizes(out.length, spec, groups);
+    const sizes = convSizes(out.length, spec, groups);
     const size = out.length;
-    const [px, pdy, pc, pt, acc] = kernels.scratch(4 * x.length, 4 * dy.length, 4 * cols, 4 * size, 8 * size);
+    const threads = convThreads(spec, groups, sizes);
+    const chunks = Math.max(1, Math.min(spec.batch, WEIGHT_GRAD_CHUNKS));
+    const tmpStride = perThread(4 * size);
+    const [job, px, pdy, pout, acc, pc, tmp] = kernels.scratch(
+      4 * k.convJobSlots(),
+      4 * x.length,
+      4 * dy.length,
+      4 * size,
+      chunks * 8 * size,
+      threads * perThread(4 * sizes.cols),
+      threads * tmpStride,
+    );
     kernels.write(px!, x);
     kernels.write(pdy!, dy);
-    k.zeroBytes(acc!, 8 * size);
-    const perImage = groups * perGroup * spatial;
-    for (let n = 0; n < spec.batch; n++) {
-      k.im2colF32(px! + 4 * n * image, spec.channels, ...geometry(spec), 0, pc!);
-      kernels.gemm({
-        a: pdy! + 4 * n * perImage, b: pc!, c: pt!, m: perGroup, k: spatial, n: rows,
-        transA: false, transB: true, batch: groups, strideA: perGroup * spatial, strideB: rows * spatial,
-      }); // prettier-ignore
-      k.accumulateF64(acc!, pt!, size);
-    }
-    k.roundF64(acc!, pt!, size);
-    kernels.read(pt!, out);
+    runConv(job!, {
+      kind: 2, x: px!, y: pdy!, acc: acc!, spec, groups, sizes, size, threads, chunks, cols: pc!, tmp: tmp!, tmpStride,
+    }); // prettier-ignore
+    k.sumChunksF64(acc!, chunks, size, pout!);
+    kernels.read(pout!, out);
   }
 
   return {

@@ -59,6 +59,9 @@ export interface KernelExports {
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, values: number, indices: number,
   ): void; // prettier-ignore
   accumulateF64(acc: number, x: number, n: number): void;
+  convJobSlots(): number;
+  convThread(job: number, index: number): void;
+  sumChunksF64(acc: number, chunks: number, size: number, out: number): void;
   roundF64(acc: number, out: number, n: number): void;
   zeroBytes(at: number, bytes: number): void;
 }
@@ -87,6 +90,13 @@ export interface GemmPool {
    * (having done nothing) when the workers are not ready, and the caller then runs it alone.
    */
   run(job: GemmJob, rowsPerThread: number, own: (rowStart: number, rowEnd: number) => void): boolean;
+  /**
+   * Runs the convolution job written at byte address `job` (wasm/conv-batch.ts) on every thread, the
+   * caller's share through `own()`; false (having done nothing) when the workers are not ready.
+   */
+  runConv(job: number, own: () => void): boolean;
+  /** Whether every worker has started and none has failed. */
+  ready(): boolean;
   /** Blocks until every worker has started (true), or for at most `timeoutMs` (false). */
   waitUntilReady(timeoutMs: number): boolean;
   /** Stops the workers. */
@@ -105,6 +115,9 @@ export const COMPARE_CODE = {
   gt: { base: 1, swap: true, negate: false },
   ge: { base: 2, swap: true, negate: false },
 } as const;
+
+/** The THREADS slot of a convolution job (wasm/conv-batch.ts). */
+const CONV_THREADS_SLOT = 27;
 
 /** Below this many multiply-adds (m·k·n per matrix), a GEMM runs on the calling thread alone. */
 const MIN_THREADED_MACS = 1 << 20;
@@ -224,6 +237,29 @@ export class WasmKernels {
       if (pool.run(job, rowsPerThread, (r0, r1) => this.gemmRows(job, r0, r1, this.gemmWork))) return;
     }
     this.gemmRows(job, 0, m, this.gemmWork);
+  }
+
+  /**
+   * The threads a convolution of `macs` multiply-adds over `batch` images would run on now: the pool's
+   * when it is ready and the job is large enough to pay for the dispatch, else 1.
+   */
+  convThreads(macs: number, batch: number): number {
+    const pool = this.pool;
+    return pool && pool.threads > 1 && batch > 1 && macs >= MIN_THREADED_MACS && pool.ready()
+      ? pool.threads
+      : 1;
+  }
+
+  /**
+   * Runs the convolution job at byte address `job` (wasm/conv-batch.ts), written for `threads`
+   * threads (from convThreads): on the pool, or on the calling thread alone. Each thread's column
+   * buffer, one-image gradient and packing workspace lie where the job says.
+   */
+  runConv(job: number, threads: number): void {
+    if (threads > 1 && this.pool?.runConv(job, () => this.exports.convThread(job, 0))) return;
+    // Alone (a worker died since convThreads): thread 0's buffers serve for every share.
+    new Int32Array(this.memory.buffer, job, this.exports.convJobSlots())[CONV_THREADS_SLOT] = 1;
+    this.exports.convThread(job, 0);
   }
 
   /** Rows [rowStart, rowEnd) of every batch of a GEMM, packing in the workspace at `work`. */

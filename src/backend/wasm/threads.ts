@@ -1,7 +1,8 @@
 /**
- * GEMM across worker threads (Node's worker_threads) over one shared WebAssembly memory: each worker
- * instantiates the threaded build of the kernels on that memory, and the caller and the workers each
- * compute a band of rows of C with their own packing workspace. Jobs are posted through a small
+ * GEMM and convolution across worker threads (Node's worker_threads) over one shared WebAssembly
+ * memory: each worker instantiates the threaded build of the kernels on that memory, and the caller
+ * and the workers each compute a band of rows of C with their own packing workspace, or their share of
+ * a convolution's images (wasm/conv-batch.ts). Jobs are posted through a small
  * shared control block and Atomics.wait/notify, so a dispatch costs microseconds and the caller
  * stays synchronous. Workers are unref'd: they never keep a process alive.
  */
@@ -16,7 +17,8 @@ const READY = 2; // workers started
 const STOP = 3;
 const FAILED = 4;
 const JOB = 5; // a, b, c, m, k, n, transA, transB, batch, strideA, strideB, rowsPerThread
-const SLOTS = JOB + 12;
+const KIND = JOB + 12; // 0: the GEMM above; 1: a convolution job (wasm/conv-batch.ts) at address JOB[0]
+const SLOTS = KIND + 1;
 
 /** The worker, as source evaluated by Node (CommonJS): the same slot numbers as above. */
 const WORKER_SOURCE = `
@@ -35,8 +37,11 @@ for (;;) {
   const r0 = index * rows;
   const r1 = Math.min(m, r0 + rows);
   try {
-    for (let p = 0; p < batch && r0 < r1; p++) {
-      k.sgemm(a + 4 * p * sa, b + 4 * p * sb, c + 4 * p * m * n, m, kk, n, ta, tb, r0, r1, work);
+    if (Atomics.load(ctl, ${KIND}) === 1) k.convThread(a, index);
+    else {
+      for (let p = 0; p < batch && r0 < r1; p++) {
+        k.sgemm(a + 4 * p * sa, b + 4 * p * sb, c + 4 * p * m * n, m, kk, n, ta, tb, r0, r1, work);
+      }
     }
   } catch {
     Atomics.store(ctl, ${FAILED}, 1);
@@ -68,28 +73,41 @@ export function createGemmPool(module: WebAssembly.Module, kernels: WasmKernels,
     workers.push(worker);
   }
   const helpers = workers.length;
+  const ready = () => !broken && Atomics.load(control, READY) >= helpers;
+  /** Posts the job in the control block to the workers, runs the caller's share, waits for theirs. */
+  const dispatch = (own: () => void) => {
+    Atomics.store(control, DONE, 0);
+    Atomics.add(control, GEN, 1);
+    Atomics.notify(control, GEN);
+    own();
+    for (let done = Atomics.load(control, DONE); done < helpers; done = Atomics.load(control, DONE)) {
+      if (broken) throw new Error(`wasm backend: ${(broken as Error).message}`);
+      Atomics.wait(control, DONE, done, 100);
+    }
+    if (Atomics.exchange(control, FAILED, 0)) throw new Error('wasm backend: a worker thread failed');
+  };
 
   return {
     threads,
     run(job: GemmJob, rowsPerThread: number, own: (rowStart: number, rowEnd: number) => void): boolean {
       // Until every worker has started (or if one has died), the caller runs the job alone.
-      if (broken || Atomics.load(control, READY) < helpers) return false;
+      if (!ready()) return false;
       const { a, b, c, m, k, n, transA, transB, batch, strideA, strideB } = job;
       control.set(
-        [a, b, c, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, strideA, strideB, rowsPerThread],
+        [a, b, c, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, strideA, strideB, rowsPerThread, 0],
         JOB,
       );
-      Atomics.store(control, DONE, 0);
-      Atomics.add(control, GEN, 1);
-      Atomics.notify(control, GEN);
-      own(0, Math.min(m, rowsPerThread));
-      for (let done = Atomics.load(control, DONE); done < helpers; done = Atomics.load(control, DONE)) {
-        if (broken) throw new Error(`wasm backend: ${(broken as Error).message}`);
-        Atomics.wait(control, DONE, done, 100);
-      }
-      if (Atomics.exchange(control, FAILED, 0)) throw new Error('wasm backend: a GEMM worker thread failed');
+      dispatch(() => own(0, Math.min(m, rowsPerThread)));
       return true;
     },
+    runConv(job: number, own: () => void): boolean {
+      if (!ready()) return false;
+      control[JOB] = job;
+      control[KIND] = 1;
+      dispatch(own);
+      return true;
+    },
+    ready,
     waitUntilReady(timeoutMs: number): boolean {
       const deadline = performance.now() + timeoutMs;
       for (let ready = Atomics.load(control, READY); ready < helpers; ready = Atomics.load(control, READY)) {

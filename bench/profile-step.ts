@@ -69,6 +69,19 @@ function key(name: string, args: unknown[]): string {
     const size = (args[1] as { length: number }).length;
     return `${name} ${String(args[0])} ${size}`;
   }
+  if (
+    name === 'conv2d' ||
+    name === 'conv2dInputGrad' ||
+    name === 'conv2dWeightGrad' ||
+    name === 'maxPool2d'
+  ) {
+    const s = args[name === 'conv2d' ? 3 : name === 'maxPool2d' ? 1 : 2] as {
+      batch: number;
+      channels: number;
+      height: number;
+    };
+    return `${name} ${s.batch}x${s.channels}x${s.height}²`;
+  }
   if (name === 'allocate') return 'allocate';
   return name;
 }

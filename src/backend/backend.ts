@@ -109,6 +109,12 @@ export interface Backend {
   readonly name: string;
   /** A zero-filled buffer (the js and wasm backends recycle the gradients autograd has freed: pool.ts). */
   allocate(dtype: DType, size: number): TypedArray;
+  /**
+   * A buffer whose contents are unspecified (a recycled one keeps its old values): only for the `out`
+   * of a primitive that writes every element of it, which saves zero-filling it. Every primitive does
+   * but `indexAdd` (which adds into out); the spec passes them outs full of garbage to check.
+   */
+  allocateUninitialised(dtype: DType, size: number): TypedArray;
   /** out[i] = op(x[i]); out may have a different dtype only for 'not' (bool). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** out = op(a, b) with broadcasting of aShape and bShape to outShape. Comparisons write 0/1. */

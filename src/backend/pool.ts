@@ -31,15 +31,18 @@ let born: Map<ArrayBuffer, TypedArray> | null = null;
 
 const keyOf = (dtype: DType, size: number) => `${dtype}:${size}`;
 
-/** A zero-filled buffer: a recycled one when the free list has one of this dtype and size, else a new one. */
-export function pooledAllocate(dtype: DType, size: number): TypedArray {
+/**
+ * A zero-filled buffer: a recycled one when the free list has one of this dtype and size, else a new
+ * one. With `zeroed` false a recycled buffer keeps its old contents (Backend.allocateUninitialised).
+ */
+export function pooledAllocate(dtype: DType, size: number, zeroed = true): TypedArray {
   let array: TypedArray | undefined;
   if (pooledBytes > 0) {
     const list = free.get(keyOf(dtype, size));
     array = list?.pop();
     if (array) {
       pooledBytes -= array.byteLength;
-      array.fill(0);
+      if (zeroed) array.fill(0);
     }
   }
   array ??= allocate(dtype, size);

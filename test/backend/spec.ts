@@ -28,6 +28,7 @@ import type { DType, TypedArray } from '../../src/tensor/dtype.js';
 export const BACKEND_PRIMITIVES = [
   'name',
   'allocate',
+  'allocateUninitialised',
   'unary',
   'binary',
   'reluGrad',
@@ -582,6 +583,9 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
           assert.ok(buf instanceof ctor, `allocate(${dtype}) gives a ${ctor.name}`);
           assert.equal(buf.length, size);
           assert.ok(buf.every((v) => v === 0));
+          const any = backend.allocateUninitialised(dtype, size);
+          assert.ok(any instanceof ctor, `allocateUninitialised(${dtype}) gives a ${ctor.name}`);
+          assert.equal(any.length, size);
         }
       }
     });
@@ -599,7 +603,7 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
             const values = [...specials, ...Array.from({ length: 40 }, () => low + (high - low) * rng())];
             const x = typed(dtype, values);
             const outDType: DType = op === 'not' ? 'bool' : dtype;
-            const out = backend.allocate(outDType, x.length);
+            const out = backend.allocate(outDType, x.length).fill(123); // must be overwritten
             backend.unary(op, x, out);
             const expected = Array.from(x, (v) => stored(outDType, ref(v)));
             const opTol = op === 'erf' ? { rtol: tol.rtol, atol: Math.max(tol.atol, 1e-10) } : tol;
@@ -644,7 +648,7 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
               // Plant equal values so that eq/le/ge and maximum/minimum ties are exercised.
               if (a.length > 0 && b.length > 0) a[0] = b[0]!;
               const { out: expected, shape } = referenceBinary(op, a, aShape, b, bShape, outDType);
-              const out = backend.allocate(outDType, sizeOf(shape));
+              const out = backend.allocate(outDType, sizeOf(shape)).fill(123); // must be overwritten
               backend.binary(op, a, aShape, b, bShape, out, shape);
               const what = `binary ${op} ${JSON.stringify(aShape)} with ${JSON.stringify(bShape)} (${dtype})`;
               assertArrayClose(out, expected, opTol, what);
@@ -768,7 +772,7 @@ export function describeBackendSpec(name: string, make: () => Backend): void {
           for (const op of REDUCE_OPS) {
             for (const [outer, reduced, inner] of layouts) {
               const x = randomArray(dtype, outer * reduced * inner, rng, 0.5, 1.5);
-              const out = backend.allocate(dtype, outer * inner);
+              const out = backend.allocate(dtype, outer * inner).fill(123); // must be overwritten
               backend.reduce(op, x, outer, reduced, inner, out);
               const expected = referenceReduce(op, x, outer, reduced, inner).map((v) => stored(dtype, v));
               const rtol =

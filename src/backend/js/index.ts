@@ -467,6 +467,7 @@ export function createJsBackend(): Backend {
     name: 'js',
     // Zero-filled, recycled from autograd's dead gradients when one of this size is free (../pool.ts).
     allocate: (dtype: DType, size: number) => pooledAllocate(dtype, size),
+    allocateUninitialised: (dtype: DType, size: number) => pooledAllocate(dtype, size, false),
     unary,
     binary,
     reluGrad,

@@ -96,7 +96,7 @@ function adamKernel(
   spec: AdamSpec,
 ): { expAvg: Tensor; expAvgSq: Tensor; update: Tensor } {
   const backend = getBackend();
-  const [mOut, vOut, u] = [0, 1, 2].map(() => backend.allocate(g.dtype, g.numel));
+  const [mOut, vOut, u] = [0, 1, 2].map(() => backend.allocateUninitialised(g.dtype, g.numel));
   backend.adam(g._data, m._data, v._data, spec, mOut!, vOut!, u!);
   const shape = [...g.shape];
   return {

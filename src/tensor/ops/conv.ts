@@ -183,7 +183,7 @@ export function conv2d(
   const { batch: n, outH, outW } = spec;
   const spatial = outH * outW;
   const backend = getBackend();
-  const y = backend.allocate(dtype, n * outChannels * spatial);
+  const y = backend.allocateUninitialised(dtype, n * outChannels * spatial);
   const cb = bias && (bias.dtype === dtype ? bias : bias.to(dtype));
   backend.conv2d(cx._data, cw._data, cb ? cb._data : null, spec, groups, y);
   const out = Tensor._fromData(y, [n, outChannels, outH, outW]);
@@ -195,13 +195,13 @@ export function conv2d(
     const g = gIn.dtype === dtype ? gIn : gIn.to(dtype);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      const data = b.allocate(dtype, cx.numel);
+      const data = b.allocateUninitialised(dtype, cx.numel);
       b.conv2dInputGrad(g._data, cw._data, spec, groups, data);
       dx = Tensor._fromData(data, x.shape);
     }
     let dw: Tensor | null = null;
     if (weight.requiresGrad) {
-      const data = b.allocate(dtype, weight.numel);
+      const data = b.allocateUninitialised(dtype, weight.numel);
       b.conv2dWeightGrad(cx._data, g._data, spec, groups, data);
       dw = Tensor._fromData(data, weight.shape);
     }

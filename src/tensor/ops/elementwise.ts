@@ -37,7 +37,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 export function unaryKernel(op: UnaryOp, x: Tensor, dtype: DType = x.dtype): Tensor {
   const backend = getBackend();
   const src = x.dtype === dtype || op === 'not' ? x : x.to(dtype);
-  const out = backend.allocate(dtype, x.numel);
+  const out = backend.allocateUninitialised(dtype, x.numel);
   backend.unary(op, src._data, out);
   return Tensor._fromData(out, [...x.shape]);
 }
@@ -71,7 +71,7 @@ export const relu = (x: Tensor) => unaryOp('relu', x, (g) => reluGrad(g, x));
 function reluGrad(g: Tensor, x: Tensor): Tensor {
   if (g.dtype !== x.dtype || !isFloat(g.dtype) || !sameShape(g.shape, x.shape)) return g.mul(x.gt(0));
   const backend = getBackend();
-  const out = backend.allocate(g.dtype, g.numel);
+  const out = backend.allocateUninitialised(g.dtype, g.numel);
   backend.reluGrad(g._data, x._data, out);
   return Tensor._fromData(out, [...g.shape]);
 }
@@ -108,7 +108,7 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, name: string = 
   const ca = a.dtype === dtype ? a : a.to(dtype);
   const cb = b.dtype === dtype ? b : b.to(dtype);
   const backend = getBackend();
-  const out = backend.allocate(isComparison(op) ? 'bool' : dtype, sizeOf(outShape));
+  const out = backend.allocateUninitialised(isComparison(op) ? 'bool' : dtype, sizeOf(outShape));
   backend.binary(op, ca._data, ca.shape, cb._data, cb.shape, out, outShape);
   return Tensor._fromData(out, outShape);
 }

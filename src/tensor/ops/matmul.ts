@@ -37,7 +37,7 @@ export function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const pa = prepare(a, aBatch);
   const pb = prepare(b, bBatch);
   const backend = getBackend();
-  const out = backend.allocate(a.dtype, batch * m * n);
+  const out = backend.allocateUninitialised(a.dtype, batch * m * n);
   backend.matmul(pa.data._data, pb.data._data, out, {
     batch,
     m,

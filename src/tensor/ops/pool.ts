@@ -117,7 +117,7 @@ function maxPoolCore(
   const spec = poolSpec('maxPool2d', x4, kernelSize, options);
   const backend = getBackend();
   const planes = spec.batch;
-  const values = backend.allocate(x.dtype, planes * spec.outH * spec.outW);
+  const values = backend.allocateUninitialised(x.dtype, planes * spec.outH * spec.outW);
   const winners = new Int32Array(values.length);
   backend.maxPool2d(x._data, spec, values, winners);
   const out = record(Tensor._fromData(values, outputShape(x, spec)), [x], 'maxPool2d', (g) => {

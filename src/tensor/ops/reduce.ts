@@ -52,7 +52,7 @@ function reduceKernel(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean,
   }
   const dtype = op === 'sum' && x.dtype === 'bool' ? 'int32' : x.dtype;
   const backend = getBackend();
-  const out = backend.allocate(dtype, outer * inner);
+  const out = backend.allocateUninitialised(dtype, outer * inner);
   backend.reduce(op, src._data, outer, reduced, inner, out);
   return Tensor._fromData(out, keepdim ? kept : dropped);
 }

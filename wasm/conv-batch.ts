@@ -1,5 +1,6 @@
 // AssemblyScript (compiled by scripts/build-wasm.ts, not by tsc): a whole batch of a convolution, its
-// input gradient or its weight gradient, shared out by images between threads. Each thread builds one
+// input gradient or its weight gradient, shared out by images between threads (and max pooling, by
+// planes). Each thread builds one
 // image's columns at a time in its own buffer and runs the packed GEMM on them (one per group), so
 // threads never write the same memory, and the per-image GEMMs need no synchronisation. The JS side
 // (src/backend/wasm/backend.ts) writes the job's description into memory and every thread, the caller
@@ -10,16 +11,16 @@
 // chunks then added in order and rounded once (sumChunksF64). So every thread count gives the same
 // bits.
 import { sgemm } from './gemm';
-import { accumulateF64, col2imF32, im2colF32 } from './conv';
+import { accumulateF64, col2imF32, im2colF32, maxPool2dF32 } from './conv';
 
 // The job: i32 slots at byte address `job`.
-const KIND = 0; // 0 forward, 1 input gradient, 2 weight gradient
-const X = 1; // input images (forward, weight gradient)
+const KIND = 0; // 0 forward, 1 input gradient, 2 weight gradient, 3 max pooling (planes shared out)
+const X = 1; // input images (forward, weight gradient, pooling)
 const W = 2; // weights (forward, input gradient)
-const Y = 3; // forward: output; gradients: dy
-const DX = 4; // input gradient: output
+const Y = 3; // forward: output; gradients: dy; pooling: values
+const DX = 4; // input gradient: output; pooling: the winners' indices
 const ACC = 5; // weight gradient: chunk c's float64 accumulator at ACC + c·size·8
-const BATCH = 6;
+const BATCH = 6; // images; pooling: planes
 const CHANNELS = 7;
 const GEOMETRY = 8; // height, width, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow (12 slots)
 const GROUPS = 20;
@@ -74,6 +75,30 @@ export function convThread(job: usize, index: i32): void {
   const kind = slot(job, KIND);
   const batch = slot(job, BATCH);
   const threads = slot(job, THREADS);
+  if (kind == 3) {
+    const per = (batch + threads - 1) / threads;
+    const g = job + ((<usize>GEOMETRY) << 2);
+    maxPool2dF32(
+      ptr(job, X),
+      index * per,
+      min(batch, (index + 1) * per),
+      load<i32>(g),
+      load<i32>(g, 4),
+      load<i32>(g, 8),
+      load<i32>(g, 12),
+      load<i32>(g, 16),
+      load<i32>(g, 20),
+      load<i32>(g, 24),
+      load<i32>(g, 28),
+      load<i32>(g, 32),
+      load<i32>(g, 36),
+      load<i32>(g, 40),
+      load<i32>(g, 44),
+      ptr(job, Y),
+      ptr(job, DX),
+    );
+    return;
+  }
   const groups = slot(job, GROUPS);
   const perGroup = slot(job, PER_GROUP);
   const rows = slot(job, ROWS);

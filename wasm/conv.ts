@@ -110,15 +110,16 @@ export function col2imF32(
 } // prettier-ignore
 
 /**
- * Max pooling of `planes` planes x: [planes, height, width] into values: [planes, oh, ow], with the
- * flat input position (plane·height·width + iy·width + ix) of each window's winner in indices (i32).
+ * Max pooling of planes [planeStart, planeEnd) of x: [planes, height, width] into values: [planes, oh,
+ * ow], with the flat input position (plane·height·width + iy·width + ix) of each window's winner in
+ * indices (i32). Threads pool disjoint ranges of planes (wasm/conv-batch.ts).
  * The taps are visited row-major with padding reading −∞; a larger value or the first NaN takes over,
  * so ties go to the first maximum. When a padding tap wins (every real value is −∞), the winner is the
  * window's first real row and column, as in PyTorch. Windows inside the image take a path without
  * bounds tests, four windows at a time where the stride is 2 and the dilation 1 (the usual pool).
  */
 export function maxPool2dF32(
-  x: usize, planes: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32,
+  x: usize, planeStart: i32, planeEnd: i32, height: i32, width: i32, kh: i32, kw: i32, sh: i32, sw: i32,
   pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32, values: usize, indices: usize,
 ): void {
   const plane = height * width;
@@ -126,8 +127,8 @@ export function maxPool2dF32(
   const inFirst = min(ow, (pl + sw - 1) / sw);
   const lastStart = width - 1 - (kw - 1) * dw + pl; // the largest x0 + pl that stays inside
   const inEnd = max(inFirst, min(ow, lastStart < 0 ? 0 : lastStart / sw + 1));
-  let k: usize = 0;
-  for (let p = 0; p < planes; p++) {
+  let k: usize = (<usize>planeStart * <usize>oh * <usize>ow) << 2;
+  for (let p = planeStart; p < planeEnd; p++) {
     const base = p * plane;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - pt;

@@ -305,6 +305,25 @@ describe('wasm convolution, one image at a time', () => {
     assert.deepEqual(three.dx, one.dx);
     assert.deepEqual(three.dw, one.dw);
   });
+
+  it('max pooling shares its planes out between threads with the same result as one thread and the reference', () => {
+    // 67 planes of 125×123 (over 2^20 floats, so that it is shared out; not a multiple of 3 threads).
+    const pool: Im2colSpec = {
+      batch: 67, channels: 1, height: 125, width: 123, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2,
+      padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, outH: 62, outW: 61,
+    }; // prettier-ignore
+    const input = randomF32(67 * 125 * 123, makeRng(32));
+    const results = [variants.simd!, variants['simd, 3 threads']!].map((v) => {
+      const values = new Float32Array(67 * 62 * 61);
+      const indices = new Int32Array(values.length);
+      createWasmBackend(v).maxPool2d(input, pool, values, indices);
+      return { values, indices };
+    });
+    const reference = { values: new Float32Array(67 * 62 * 61), indices: new Int32Array(67 * 62 * 61) };
+    createJsBackend().maxPool2d(input, pool, reference.values, reference.indices);
+    assert.deepEqual(results[1], results[0]);
+    assert.deepEqual(results[0], reference);
+  });
 });
 
 describe('wasm elementwise kernels against the reference backend, on large arrays', () => {

@@ -14,7 +14,7 @@ import type { AdamSpec, Backend, BinaryOp, Im2colSpec, MatmulSpec, ReduceOp, Una
 import { convSizes } from '../js/conv.js';
 import { adamScalars, createJsBackend } from '../js/index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { BINARY_CODE, COMPARE_CODE, UNARY_CODE, type WasmKernels } from './kernels.js';
+import { BINARY_CODE, COMPARE_CODE, CONV_THREADS_SLOT, UNARY_CODE, type WasmKernels } from './kernels.js';
 
 export interface WasmBackendOptions {
   /**
@@ -239,9 +239,20 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
   function maxPool2d(x: TypedArray, spec: Im2colSpec, values: TypedArray, indices: Int32Array): void {
     if (!f32(x) || !f32(values) || values.length === 0) return js.maxPool2d(x, spec, values, indices);
     const planes = spec.batch * spec.channels;
-    const [px, pv, pi] = kernels.scratch(4 * x.length, 4 * values.length, 4 * values.length);
+    const threads = kernels.convThreads(x.length, planes);
+    const [job, px, pv, pi] = kernels.scratch(
+      4 * k.convJobSlots(),
+      4 * x.length,
+      4 * values.length,
+      4 * values.length,
+    );
     kernels.write(px!, x);
-    k.maxPool2dF32(px!, planes, ...geometry(spec), pv!, pi!);
+    // A job of wasm/conv-batch.ts (kind 3): the planes shared out between threads.
+    const slots = new Int32Array(k.convJobSlots());
+    slots.set([3, px!, 0, pv!, pi!, 0, planes, 1, ...geometry(spec)]);
+    slots[CONV_THREADS_SLOT] = threads;
+    new Int32Array(kernels.memory.buffer, job!, slots.length).set(slots);
+    kernels.runConv(job!, threads);
     kernels.read(pv!, values);
     kernels.readInt32(pi!, indices);
   }

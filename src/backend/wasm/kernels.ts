@@ -55,7 +55,7 @@ export interface KernelExports {
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, out: number,
   ): void; // prettier-ignore
   maxPool2dF32(
-    x: number, planes: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    x: number, planeStart: number, planeEnd: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, values: number, indices: number,
   ): void; // prettier-ignore
   accumulateF64(acc: number, x: number, n: number): void;
@@ -117,7 +117,7 @@ export const COMPARE_CODE = {
 } as const;
 
 /** The THREADS slot of a convolution job (wasm/conv-batch.ts). */
-const CONV_THREADS_SLOT = 27;
+export const CONV_THREADS_SLOT = 27;
 
 /** Below this many multiply-adds (m·k·n per matrix), a GEMM runs on the calling thread alone. */
 const MIN_THREADED_MACS = 1 << 20;

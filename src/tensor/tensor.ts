@@ -138,6 +138,12 @@ export class Tensor {
         "backward: this tensor doesn't require grad and has no gradient rule (was it computed under noGrad, or from tensors without requiresGrad?)",
       );
     }
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+      throw new TypeError(
+        `backward: the gradient must be a Tensor, got ${typeof gradient === 'object' ? JSON.stringify(gradient) : typeof gradient}` +
+          '; options go second: backward(undefined, {retainGraph: true})',
+      );
+    }
     let g = gradient;
     if (!g) {
       if (this.numel !== 1) {

@@ -156,6 +156,15 @@ describe('backward', () => {
     assert.throws(() => y.backward(), /computed under noGrad/);
   });
 
+  it('backward given options where the gradient goes says where options go', () => {
+    const loss = vec([1, 2]).exp().sum();
+    assert.throws(
+      // @ts-expect-error: the mistake this error is for
+      () => loss.backward({ retainGraph: true }),
+      /gradient must be a Tensor, got \{"retainGraph":true\}; options go second: backward\(undefined, \{retainGraph: true\}\)/,
+    );
+  });
+
   it('backward on a leaf itself sets its gradient', () => {
     const x = vec([5]);
     x.backward();

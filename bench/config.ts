@@ -1,11 +1,11 @@
 /**
  * What the benchmark measures and how long it may spend on each measurement: the GEMM shapes, the two
- * models, the batch sizes, and the time budgets of a full and a `--quick` run. Every engine (Descent on
+ * models, the batch sizes, the length of the memory run, and the time budgets of a full and a `--quick` run. Every engine (Descent on
  * each backend, PyTorch, TensorFlow.js) reads the same settings, so the numbers compare like for like.
  */
 
 /** The sections of a run; `--only` takes a comma-separated subset. */
-export const SECTIONS = ['gemm', 'mlp', 'cnn', 'infer'] as const;
+export const SECTIONS = ['gemm', 'mlp', 'cnn', 'infer', 'memory'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Matrix-product shapes (M, K, N) from issue 4: the MLP's layers at batch 128, then square sizes. */
@@ -32,6 +32,21 @@ export const INFER_BATCH = 1024;
 export const LEARNING_RATE = 1e-3;
 /** MLP 784-256-128-10 with ReLU between the layers. */
 export const MLP_SIZES = [784, 256, 128, 10] as const;
+
+/**
+ * The memory section trains the MLP for `Settings.memorySteps` steps and compares the resident set
+ * after a full garbage collection at this step (JIT, pools and V8's young generation warmed up)...
+ */
+export const MEMORY_FIRST_STEP = 100;
+/** ...with the one at the last step; issue 4's target: within this fraction of each other. */
+export const MEMORY_TOLERANCE = 0.05;
+/** Every this many steps the resident set is also read without a collection, for the peak. */
+export const MEMORY_SAMPLE_EVERY = 500;
+/**
+ * The memory section runs on Descent's non-reference backends at 1 thread and, when the run plans
+ * them, 2 threads: the single-thread path and the worker path. More threads add minutes, not coverage.
+ */
+export const MEMORY_MAX_THREADS = 2;
 
 /** How long one measurement may run, and the least it must do, in one mode (full or quick). */
 export interface Settings {
@@ -63,6 +78,8 @@ export interface Settings {
   trainCapS: number;
   /** Seconds of inference passes over the test set (batches of INFER_BATCH), at least one pass. */
   inferBudgetS: number;
+  /** Training steps of the memory section (issue 4's target is stated for 10,000). */
+  memorySteps: number;
 }
 
 export const FULL: Settings = {
@@ -78,6 +95,7 @@ export const FULL: Settings = {
   cnnMinBatches: 100,
   trainCapS: 420,
   inferBudgetS: 4,
+  memorySteps: 10_000,
 };
 
 /** A smoke run of about two minutes: every code path, numbers indicative only. */
@@ -94,6 +112,7 @@ export const QUICK: Settings = {
   cnnMinBatches: 2,
   trainCapS: 10,
   inferBudgetS: 0.5,
+  memorySteps: 1_000,
 };
 
 /** One measurement to make in a child process: which engine, which section, the settings. */

@@ -6,7 +6,8 @@
  * The backend is chosen with setBackend(task.backend); its thread count comes from DESCENT_THREADS,
  * which the orchestrator sets. GEMM calls the backend's matmul primitive directly on buffers from its
  * own allocate(); the training sections use the library as a user would (buildMlp, nn layers,
- * optim.Adam, trainEpoch), so they include autograd and the optimizer.
+ * optim.Adam, trainEpoch), so they include autograd and the optimizer. The memory section trains the
+ * MLP section's model the same way for Settings.memorySteps steps and reads the process's memory.
  */
 import {
   availableBackends,
@@ -38,6 +39,7 @@ import {
   timeGemm,
   timeInference,
   timeTraining,
+  trackMemory,
   type SectionResult,
 } from './measure.js';
 
@@ -175,7 +177,7 @@ async function run(task: Task): Promise<SectionResult> {
 
   let model: Module;
   let imageShape: number[] | null = null;
-  if (section === 'mlp') {
+  if (section === 'mlp' || section === 'memory') {
     model = nn.buildMlp(MLP_SIZES, 'relu');
   } else {
     const cnn = buildCnn();
@@ -185,17 +187,15 @@ async function run(task: Task): Promise<SectionResult> {
   }
   const optimizer = new optim.Adam(model.parameters(), { lr: LEARNING_RATE });
   const net = classifier(model, imageShape);
+  const runSteps = (batches: Iterable<Batch>) => trainEpoch(net, batches, optimizer, nn.crossEntropy).loss;
+  if (section === 'memory') {
+    return withInfo({ section, status: 'ok', memory: trackMemory(train, runSteps, settings.memorySteps) });
+  }
   const [budget, minBatches] =
     section === 'mlp'
       ? [settings.mlpBudgetS, settings.mlpMinBatches]
       : [settings.cnnBudgetS, settings.cnnMinBatches];
-  const result = timeTraining(
-    train,
-    (batches) => trainEpoch(net, batches, optimizer, nn.crossEntropy).loss,
-    settings,
-    budget,
-    minBatches,
-  );
+  const result = timeTraining(train, runSteps, settings, budget, minBatches);
   return withInfo({ section, status: 'ok', train: result });
 }
 

@@ -1,10 +1,14 @@
 /**
  * The timing rules every JavaScript engine shares (bench/torch_bench.py repeats them in Python): how a
- * GEMM cell is timed, how an epoch is timed or extrapolated, how inference throughput is counted, and
- * the shape of the results a child process reports.
+ * GEMM cell is timed, how an epoch is timed or extrapolated, how inference throughput is counted, how
+ * memory is followed over a long training run, and the shape of the results a child process reports.
  */
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { batches, type Batch, type ImageSet } from '../src/data/index.js';
 import {
+  MEMORY_FIRST_STEP,
+  MEMORY_SAMPLE_EVERY,
   RESULT_PREFIX,
   TRAIN_BATCH,
   TRAIN_IMAGES,
@@ -50,6 +54,48 @@ export interface InferResult {
   seconds: number;
 }
 
+/** The process's memory right after a full garbage collection, in MiB. */
+export interface MemorySnapshot {
+  /** Training steps done when it was taken. */
+  step: number;
+  rssMiB: number;
+  /** V8's live JavaScript objects (process.memoryUsage().heapUsed). */
+  heapUsedMiB: number;
+  /** ArrayBuffers and SharedArrayBuffers, wasm memories included (process.memoryUsage().arrayBuffers). */
+  arrayBuffersMiB: number;
+  /**
+   * V8's young generation ('new_space' space_size): V8 grows it by itself, up to its maximum, early in
+   * a run with many short-lived objects, and that growth shows in the resident set.
+   */
+  youngGenerationMiB: number;
+}
+
+export interface MemorySample {
+  step: number;
+  rssMiB: number;
+  youngGenerationMiB: number;
+}
+
+export interface MemoryResult {
+  /** Steps trained: Settings.memorySteps. */
+  steps: number;
+  /** After a full collection at step MEMORY_FIRST_STEP, and at the last step. */
+  first: MemorySnapshot;
+  last: MemorySnapshot;
+  /** (last.rssMiB - first.rssMiB) / first.rssMiB: issue 4 asks for at most 5% either way. */
+  rssChange: number;
+  /**
+   * The resident set (and the young generation's size) read without a collection every
+   * MEMORY_SAMPLE_EVERY steps, and the resident set's maximum over them.
+   */
+  samples: MemorySample[];
+  peakRssMiB: number;
+  /** Wall seconds of all the steps, the collections and readings included. */
+  seconds: number;
+  /** Mean training loss over the last MEMORY_SAMPLE_EVERY steps (fewer when the run is shorter): a check that the model learns. */
+  loss: number;
+}
+
 /** What a child process prints (after RESULT_PREFIX) for one engine and one section. */
 export interface SectionResult {
   section: Section | 'probe';
@@ -59,8 +105,11 @@ export interface SectionResult {
   gemm?: GemmCell[];
   train?: TrainResult;
   infer?: InferResult;
+  memory?: MemoryResult;
   /** Peak resident set of the child process, in MiB (getrusage's ru_maxrss). */
   maxRssMiB?: number;
+  /** Wall seconds of the child process, start-up and data loading included (set by bench/run.ts). */
+  processSeconds?: number;
   /** Engine facts worth recording: versions, SIMD and thread flags, thread count actually used. */
   info?: Record<string, unknown>;
 }
@@ -201,6 +250,103 @@ export function timeInference<T>(
   } while (now() - start < budgetS);
   const seconds = now() - start;
   return { imagesPerSecond: images / seconds, images, seconds };
+}
+
+const MiB = 1024 * 1024;
+let collectGarbage: (() => void) | null = null;
+
+/**
+ * A full garbage collection, run twice (the second frees what the first one's finalisers released),
+ * through V8's `gc` exposed at run time as bench/memory-flat.ts does, so no Node flag is needed.
+ */
+export function fullGc(): void {
+  if (!collectGarbage) {
+    setFlagsFromString('--expose-gc');
+    collectGarbage = runInNewContext('gc') as () => void;
+  }
+  collectGarbage();
+  collectGarbage();
+}
+
+/** The size of V8's young generation ('new_space'), used or not, in MiB. */
+function youngGenerationMiB(): number {
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return (young?.space_size ?? NaN) / MiB;
+}
+
+/** Collects all garbage, then reads the process's memory (see MemorySnapshot). */
+export function memorySnapshot(step: number): MemorySnapshot {
+  fullGc();
+  const usage = process.memoryUsage();
+  return {
+    step,
+    rssMiB: usage.rss / MiB,
+    heapUsedMiB: usage.heapUsed / MiB,
+    arrayBuffersMiB: usage.arrayBuffers / MiB,
+    youngGenerationMiB: youngGenerationMiB(),
+  };
+}
+
+/** Fashion-MNIST's training set as endless batches, reshuffled each epoch with the next seed (1, 2, ...). */
+function* epochsOf(set: ImageSet): Generator<Batch, never> {
+  for (let seed = 1; ; seed++) yield* batches(set, { batchSize: TRAIN_BATCH, seed });
+}
+
+/** The next `count` batches of `source`, leaving it open for the batches after them. */
+function* take(source: Iterator<Batch>, count: number): Generator<Batch> {
+  for (let i = 0; i < count; i++) {
+    const next = source.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * Follows the process's memory over `steps` training steps on `set` with `runSteps` (which trains on
+ * every batch it is given and returns the mean loss): a snapshot after a full collection at step
+ * MEMORY_FIRST_STEP and at the last step, and the resident set without a collection every
+ * MEMORY_SAMPLE_EVERY steps. `runSteps` is called once per stretch between two readings, so no step's
+ * tensors are alive while memory is read.
+ */
+export function trackMemory(
+  set: ImageSet,
+  runSteps: (data: Iterable<Batch>) => number,
+  steps: number,
+): MemoryResult {
+  const readings = new Set([MEMORY_FIRST_STEP, steps]);
+  for (let step = MEMORY_SAMPLE_EVERY; step < steps; step += MEMORY_SAMPLE_EVERY) readings.add(step);
+  const source = epochsOf(set);
+  const samples: MemorySample[] = [];
+  let first: MemorySnapshot | null = null;
+  let last: MemorySnapshot | null = null;
+  let done = 0;
+  let loss = NaN;
+  const start = now();
+  for (const step of [...readings].filter((s) => s > 0 && s <= steps).sort((a, b) => a - b)) {
+    loss = runSteps(take(source, step - done));
+    done = step;
+    if (step % MEMORY_SAMPLE_EVERY === 0) {
+      samples.push({
+        step,
+        rssMiB: process.memoryUsage.rss() / MiB,
+        youngGenerationMiB: youngGenerationMiB(),
+      });
+    }
+    if (step === MEMORY_FIRST_STEP) first = memorySnapshot(step);
+    if (step === steps) last = memorySnapshot(step);
+  }
+  const seconds = now() - start;
+  if (!first || !last) throw new Error(`memory: needs at least ${MEMORY_FIRST_STEP} steps, got ${steps}`);
+  return {
+    steps,
+    first,
+    last,
+    rssChange: (last.rssMiB - first.rssMiB) / first.rssMiB,
+    samples,
+    peakRssMiB: samples.length ? Math.max(...samples.map((s) => s.rssMiB)) : NaN,
+    seconds,
+    loss,
+  };
 }
 
 /** Peak resident set of this process in MiB (resourceUsage reports kibibytes). */

@@ -1,9 +1,19 @@
 /**
  * Turns one run's measurements into tables: the raw numbers per section, Descent's ratios to each anchor
- * measured in the same run, and issue 4's targets with pass/fail marks. Rendered as aligned text for the
+ * measured in the same run, Descent's memory over a long training run, and issue 4's targets with
+ * pass/fail marks. Rendered as aligned text for the
  * terminal and as Markdown for bench/results/.
  */
-import { GEMM_VARIANT_LABEL, GEMM_VARIANTS, TRAIN_BATCH, type Section, type Settings } from './config.js';
+import {
+  GEMM_VARIANT_LABEL,
+  GEMM_VARIANTS,
+  MEMORY_FIRST_STEP,
+  MEMORY_SAMPLE_EVERY,
+  MEMORY_TOLERANCE,
+  TRAIN_BATCH,
+  type Section,
+  type Settings,
+} from './config.js';
 import type { MachineInfo } from './machine.js';
 import type { GemmCell, SectionResult } from './measure.js';
 
@@ -20,7 +30,10 @@ export interface EngineRun {
   reference: boolean;
   /** Flags for the child's Node (the relaxed-SIMD configurations run Node with relaxed SIMD enabled). */
   nodeFlags: string[];
-  /** The sections this configuration runs, when not all (relaxed SIMD: GEMM only by default). */
+  /**
+   * The sections this configuration runs, when not all: relaxed SIMD GEMM only by default; memory on
+   * Descent's non-reference backends at 1 and 2 threads only.
+   */
   sections?: Section[];
   /** What the engine reported about itself (versions, SIMD flavour, threads actually used). */
   info: Record<string, unknown>;
@@ -323,6 +336,84 @@ function inferTable(run: BenchRun): Table {
   };
 }
 
+/** A change as a signed percentage: +1.2%, -0.4%. */
+function percent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '—';
+  return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%`;
+}
+
+function memoryTarget(change: number): string {
+  return `${mark(Math.abs(change) <= MEMORY_TOLERANCE)} within ±${MEMORY_TOLERANCE * 100}%`;
+}
+
+/** The step counts of the memory run, as its titles say them ("10,000"). */
+function memorySteps(run: BenchRun): string {
+  return run.settings.memorySteps.toLocaleString('en-US');
+}
+
+function memoryTable(run: BenchRun): Table {
+  const steps = memorySteps(run);
+  const quick = run.settings.mode === 'quick';
+  const engines = ranSection(run, 'memory');
+  const rows = engines.map((engine) => {
+    const result = engine.results.memory;
+    if (result?.status !== 'ok' || !result.memory) {
+      return [engine.label, statusCell(result) || '—', shortNote(result?.note), '', '', '', '', ''];
+    }
+    const m = result.memory;
+    return [
+      engine.label,
+      m.first.rssMiB.toFixed(1),
+      m.last.rssMiB.toFixed(1),
+      percent(m.rssChange),
+      m.peakRssMiB.toFixed(1),
+      `${m.first.heapUsedMiB.toFixed(1)} → ${m.last.heapUsedMiB.toFixed(1)}`,
+      `${m.first.youngGenerationMiB.toFixed(1)} → ${m.last.youngGenerationMiB.toFixed(1)}`,
+      memoryTarget(m.rssChange),
+    ];
+  });
+  const ran = engines.filter((e) => e.results.memory?.status === 'ok' && e.results.memory.memory);
+  return {
+    title: `Memory over ${steps} MLP training steps${quick ? ' (--quick: 1/10 of the 10,000 the target is stated for)' : ''}`,
+    columns: [
+      'engine',
+      `RSS step ${MEMORY_FIRST_STEP} MiB`,
+      'RSS last step MiB',
+      'change',
+      'peak RSS sampled',
+      `V8 heap used MiB ${MEMORY_FIRST_STEP} → last`,
+      `young generation MiB ${MEMORY_FIRST_STEP} → last`,
+      'target',
+    ],
+    rows,
+    notes: [
+      `The MLP section's model, optimizer and data (784-256-128-10, ReLU, Adam lr 1e-3, batch ${TRAIN_BATCH}, Fashion-MNIST reshuffled each epoch with a new seed) trained with trainEpoch for ${steps} steps in one process.`,
+      `RSS at step ${MEMORY_FIRST_STEP} and at the last step (${steps}) is the resident set right after a full garbage collection (run twice); change is (last - step ${MEMORY_FIRST_STEP}) ÷ step ${MEMORY_FIRST_STEP}. Issue 4's target: within ${MEMORY_TOLERANCE * 100}% either way, since intermediate buffers are reused across steps.`,
+      `Peak RSS sampled: the largest resident set read without a collection every ${MEMORY_SAMPLE_EVERY} steps, so it includes garbage not yet collected.`,
+      "V8 heap used: live JavaScript objects after the collection. Young generation: V8's new space (its size, not its use), which V8 grows by itself up to its maximum early in a run with many short-lived objects; that growth is part of the resident set.",
+      ...(quick
+        ? [
+            `A --quick run: ${steps} steps instead of 10,000, so the mark is indicative only; the young generation's growth after step ${MEMORY_FIRST_STEP} can be most of the change.`,
+          ]
+        : []),
+      "Descent js (the reference backend) is not run: at about 80 ms a step, 10,000 steps would add a quarter of an hour to the run. The anchors (PyTorch, TensorFlow.js) are not run either: the target is Descent's. Wasm runs at 1 and 2 threads; relaxed SIMD only with --relaxed-everywhere.",
+      ...ran.map((e) => {
+        const r = e.results.memory!;
+        const m = r.memory!;
+        const process =
+          r.processSeconds === undefined
+            ? ''
+            : ` (${r.processSeconds.toFixed(0)} s with start-up and data loading)`;
+        const grown = m.samples.find((s) => s.youngGenerationMiB >= m.last.youngGenerationMiB);
+        const young = grown
+          ? `; young generation at ${fmt(m.last.youngGenerationMiB)} MiB by step ${grown.step.toLocaleString('en-US')}`
+          : '';
+        return `${e.label}: ${m.steps.toLocaleString('en-US')} steps in ${m.seconds.toFixed(0)} s${process}; mean loss over the last steps ${fmt(m.loss)}; arrayBuffers ${m.first.arrayBuffersMiB.toFixed(1)} → ${m.last.arrayBuffersMiB.toFixed(1)} MiB${young}.`;
+      }),
+    ],
+  };
+}
+
 function rss(result: SectionResult | undefined): string {
   return result?.maxRssMiB === undefined ? '' : fmt(result.maxRssMiB);
 }
@@ -438,6 +529,23 @@ function targetTable(run: BenchRun): Table {
         : [],
     );
   }
+  if (run.sections.includes('memory')) {
+    const quick = run.settings.mode === 'quick';
+    add(
+      `RSS at step ${MEMORY_FIRST_STEP} and ${memorySteps(run)} within ${MEMORY_TOLERANCE * 100}%${quick ? ' (--quick; the target is stated for 10,000)' : ''}`,
+      candidates
+        .filter((e) => e.results.memory?.status === 'ok' && e.results.memory.memory)
+        .map((engine) => {
+          const change = engine.results.memory!.memory!.rssChange;
+          return {
+            engine,
+            text: percent(change),
+            ok: Math.abs(change) <= MEMORY_TOLERANCE,
+            score: -Math.abs(change),
+          };
+        }),
+    );
+  }
   const notes = [
     "Checked on Descent's non-reference backends (the 'js' reference backend has no speed target); the mark on the right is the best configuration's.",
   ];
@@ -490,6 +598,7 @@ export function tables(run: BenchRun): Table[] {
   if (run.sections.includes('mlp')) out.push(trainTable(run, 'mlp'));
   if (run.sections.includes('cnn')) out.push(trainTable(run, 'cnn'));
   if (run.sections.includes('infer')) out.push(inferTable(run));
+  if (run.sections.includes('memory')) out.push(memoryTable(run));
   out.push(rssTable(run), targetTable(run));
   return out;
 }

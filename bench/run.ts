@@ -2,16 +2,17 @@
  * `npm run bench`: Descent against PyTorch and TensorFlow.js on this machine, in one run on the same
  * data (bench/README.md explains every number).
  *
- *   npm run bench                          full run (about 15 minutes on 2 cores)
+ *   npm run bench                          full run (about 18-23 minutes on 2 cores)
  *   npm run bench -- --quick               smoke run (about 2 minutes), written to results/quick.*
- *   npm run bench -- --only gemm,mlp       some sections (cnn, infer are the others)
+ *   npm run bench -- --only gemm,mlp       some sections (cnn, infer, memory are the others)
  *   npm run bench -- --engines descent,torch   some engines (descent, descent-wasm, torch, tfjs-cpu, tfjs-wasm)
  *   npm run bench -- --threads 1,2         Descent thread counts for a backend that does not report its own
  *   npm run bench -- --relaxed-everywhere  also train and infer with relaxed SIMD (default: GEMM only)
  *   npm run bench -- --out NAME            write results/NAME.json and NAME.md
  *
  * Every engine and section runs in its own child process, one after another, so that each peak RSS is
- * that measurement's alone and no two measurements share the CPU.
+ * that measurement's alone and no two measurements share the CPU. The memory section (10,000 MLP steps,
+ * issue 4's flat-memory target) runs on Descent's non-reference backends only, at 1 and 2 threads.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,16 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/index.js';
-import { FULL, QUICK, RESULT_PREFIX, SECTIONS, type Section, type Settings, type Task } from './config.js';
+import {
+  FULL,
+  MEMORY_MAX_THREADS,
+  QUICK,
+  RESULT_PREFIX,
+  SECTIONS,
+  type Section,
+  type Settings,
+  type Task,
+} from './config.js';
 import { machineInfo, PYTHON } from './machine.js';
 import type { SectionResult } from './measure.js';
 import { renderMarkdown, renderText, tables, type BenchRun, type EngineRun } from './report.js';
@@ -39,6 +49,12 @@ interface Options {
 }
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+
+/**
+ * The sections of the anchors and of Descent's reference backend: all but memory, whose target is
+ * Descent's own (and the reference backend would take hours for its 10,000 steps).
+ */
+const WITHOUT_MEMORY: Section[] = SECTIONS.filter((s) => s !== 'memory');
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--engines descent,torch,tfjs-cpu,tfjs-wasm] [--threads 1,2] [--relaxed-everywhere] [--out NAME]`;
 
@@ -199,6 +215,14 @@ async function planEngines(options: Options, skipped: BenchRun['skipped']): Prom
       for (const threads of counts) {
         const id = `descent-${name}${flavour ? '-relaxed' : ''}-t${threads}`;
         if (!wanted(id)) continue;
+        // Relaxed SIMD duplicates the plain build outside GEMM unless asked for; memory needs minutes per
+        // configuration, so it runs at 1 and 2 threads only.
+        const sections: Section[] | undefined =
+          nodeFlags.length && !options.relaxedEverywhere
+            ? ['gemm']
+            : reference || threads > MEMORY_MAX_THREADS
+              ? WITHOUT_MEMORY
+              : undefined;
         engines.push(
           make({
             id,
@@ -208,7 +232,7 @@ async function planEngines(options: Options, skipped: BenchRun['skipped']): Prom
             threads,
             reference,
             nodeFlags,
-            ...(nodeFlags.length && !options.relaxedEverywhere ? { sections: ['gemm'] as Section[] } : {}),
+            ...(sections ? { sections } : {}),
             info: { ...facts },
           }),
         );
@@ -216,7 +240,9 @@ async function planEngines(options: Options, skipped: BenchRun['skipped']): Prom
     }
   }
 
-  if (wantedGroup('torch')) {
+  // The anchors run every section but memory: no need to look for them when that is all there is to run.
+  const anchorsNeeded = options.sections.some((s) => WITHOUT_MEMORY.includes(s));
+  if (anchorsNeeded && wantedGroup('torch')) {
     const probe = await runChild(
       PYTHON,
       ['bench/torch_bench.py', JSON.stringify({ section: 'probe' })],
@@ -236,6 +262,7 @@ async function planEngines(options: Options, skipped: BenchRun['skipped']): Prom
             threads,
             reference: false,
             nodeFlags: [],
+            sections: WITHOUT_MEMORY,
             info: { ...probe.result.info },
           }),
         );
@@ -249,7 +276,7 @@ async function planEngines(options: Options, skipped: BenchRun['skipped']): Prom
   }
 
   for (const backend of ['cpu', 'wasm']) {
-    if (!wanted(`tfjs-${backend}`)) continue;
+    if (!anchorsNeeded || !wanted(`tfjs-${backend}`)) continue;
     const pkg = backend === 'cpu' ? '@tensorflow/tfjs' : '@tensorflow/tfjs-backend-wasm';
     try {
       createRequire(import.meta.url).resolve(pkg);
@@ -266,6 +293,7 @@ async function planEngines(options: Options, skipped: BenchRun['skipped']): Prom
         threads: 1,
         reference: false,
         nodeFlags: [],
+        sections: WITHOUT_MEMORY,
         info: {},
       }),
     );
@@ -283,6 +311,11 @@ function describeResult(result: SectionResult): string {
     return `${t.epochSeconds.toFixed(2)} s/epoch (${how})`;
   }
   if (result.infer) return `${result.infer.imagesPerSecond.toFixed(0)} images/s`;
+  if (result.memory) {
+    const m = result.memory;
+    const change = `${m.rssChange >= 0 ? '+' : ''}${(m.rssChange * 100).toFixed(1)}%`;
+    return `RSS ${m.first.rssMiB.toFixed(0)} → ${m.last.rssMiB.toFixed(0)} MiB (${change}) from step ${m.first.step} to ${m.last.step}`;
+  }
   if (result.gemm) {
     const best = Math.max(...result.gemm.map((c) => c.gflops));
     return `${result.gemm.length} cells, best ${best.toFixed(1)} GFLOP/s`;
@@ -306,13 +339,14 @@ async function main(): Promise<void> {
     }
   }
 
-  const engines = await planEngines(options, skipped);
+  const planned = (e: EngineRun) => options.sections.filter((s) => !e.sections || e.sections.includes(s));
+  // An engine none of whose sections were asked for (the anchors under `--only memory`) is left out.
+  const engines = (await planEngines(options, skipped)).filter((e) => planned(e).length > 0);
   const torchInfo = engines.find((e) => e.kind === 'torch')?.info ?? null;
   const machine = machineInfo(torchInfo);
   for (const s of skipped) console.error(`  skipped ${s.engine}: ${s.note}`);
   console.error(`  engines: ${engines.map((e) => e.label).join(', ')}`);
 
-  const planned = (e: EngineRun) => options.sections.filter((s) => !e.sections || e.sections.includes(s));
   const total = engines.reduce((sum, e) => sum + planned(e).length, 0);
   let done = 0;
   // Section by section, so that the engines compared in one table ran close together in time.
@@ -328,6 +362,7 @@ async function main(): Promise<void> {
       const { command, args, env } = childCommand(engine, task);
       process.stderr.write(`  [${++done}/${total}] ${section} · ${engine.label} … `);
       const { result, seconds } = await runChild(command, args, env, section, 1800);
+      result.processSeconds = seconds;
       engine.results[section] = result;
       if (result.info) Object.assign(engine.info, result.info);
       const reported = engine.kind === 'descent' ? reportedThreads(result.info ?? {}) : undefined;

@@ -8,7 +8,8 @@
  *     node --import tsx bench/profile-step.ts [--backend wasm] [--model cnn|mlp|both] [--steps 10] [--plain] [--no-pool]
  *
  * --plain times the steps without the wrappers (for step times to compare before and after a change).
- * --no-pool turns off the recycling of freed gradient buffers (src/backend/pool.ts), to see what it saves.
+ * --no-pool turns off buffer recycling (src/backend/pool.ts: dead gradients, activations, optimizer
+ * temporaries), to see what it saves.
  * DESCENT_THREADS sets the wasm backend's threads, as everywhere.
  */
 import { performance } from 'node:perf_hooks';

@@ -7,6 +7,14 @@
  */
 import './backend/js/index.js';
 
+export {
+  loadWasmBackend,
+  wasmThreadsPossible,
+  type LoadWasmBackendOptions,
+  type LoadedWasmBackend,
+} from './backend/wasm/web.js';
+export { configureWasmBackend, sharedWasmKernels } from './backend/wasm/load.js';
+
 export * from './tensor/index.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export {

@@ -37,11 +37,47 @@ function embeddedSubset(): Plugin {
   };
 }
 
+/** The WebAssembly kernels built by `npm run build:wasm` (dist/wasm), which the worker fetches from wasm/. */
+const WASM_DIR = fileURLToPath(new URL('../dist/wasm/', import.meta.url));
+const WASM_URL = 'wasm/';
+
+/** Ships the kernels' builds beside the app: copied into the build, served by the dev server. */
+function wasmKernels(): Plugin {
+  const files = () => readdirSync(WASM_DIR).filter((name) => name.endsWith('.wasm'));
+  return {
+    name: 'descent-wasm-kernels',
+    generateBundle() {
+      for (const name of files()) {
+        this.emitFile({
+          type: 'asset',
+          fileName: WASM_URL + name,
+          source: readFileSync(join(WASM_DIR, name)),
+        });
+      }
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const name = req.url?.split('?')[0]?.replace(/^\/+/, '');
+        const file = name?.startsWith(WASM_URL) ? name.slice(WASM_URL.length) : undefined;
+        if (file === undefined || !files().includes(file)) return next();
+        res.setHeader('Content-Type', 'application/wasm');
+        res.end(readFileSync(join(WASM_DIR, file)));
+      });
+    },
+  };
+}
+
+/** Cross-origin isolation, so that the worker's WebAssembly threads may share memory (as descent serve does). */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   // Relative asset paths, so the app works wherever it is served from (descent serve, a sub-path, a file host).
   base: './',
-  plugins: [embeddedSubset()],
+  plugins: [embeddedSubset(), wasmKernels()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -50,6 +86,6 @@ export default defineConfig({
     rolldownOptions: { output: { keepNames: true } },
   },
   worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
 });

@@ -46,6 +46,12 @@ describe('the playground on Fashion-MNIST in headless Chromium', { skip: skipWit
     assert.equal(await attribute(page, 'data-val-count'), '1000');
     assert.equal(await attribute(page, 'data-confusion-total'), '1000');
     assert.ok(Number(await attribute(page, 'data-val-accuracy')) < 0.3);
+    // descent serve isolates the page, so the worker trains on the WebAssembly kernels with a Web
+    // Worker per further core (src/backend/wasm/web.ts).
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const backend = await page.evaluate(() => document.documentElement.dataset.backend);
+    assert.match(backend ?? '', new RegExp(`^wasm${cores > 1 ? ` ×${cores}` : ''} \\((simd|relaxed)\\)$`));
     const started = Date.now();
     await page.click('[data-testid=play]');
     await waitFor(page, `${app('data-done')} === 'true'`, 180_000);
@@ -62,7 +68,7 @@ describe('the playground on Fashion-MNIST in headless Chromium', { skip: skipWit
     assert.match((await page.textContent('[data-testid=metrics]')) ?? '', /step 157\/157 · done/);
     await page.screenshot({ path: join(ARTIFACTS, 'train-fashion-mnist.png') });
     console.log(
-      `Fashion-MNIST subset, MLP 784-128-10, 157 steps in the browser: ${seconds.toFixed(1)} s; validation ${val}`,
+      `Fashion-MNIST subset, MLP 784-128-10, 157 steps in the browser (${backend}): ${seconds.toFixed(1)} s; validation ${val}`,
     );
 
     // Inside, through the link: the same run (157 steps, one gradient norm per step), not a new one.

@@ -17,13 +17,20 @@ function fetchRaw(
   port: number,
   path: string,
   method = 'GET',
-): Promise<{ status: number; body: string; type: string }> {
+): Promise<{ status: number; body: string; type: string; headers: Record<string, unknown> }> {
   return new Promise((done, fail) => {
     const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode!, body, type: String(res.headers['content-type']) }));
+      res.on('end', () =>
+        done({
+          status: res.statusCode!,
+          body,
+          type: String(res.headers['content-type']),
+          headers: res.headers,
+        }),
+      );
     });
     req.on('error', fail);
     req.end();
@@ -54,6 +61,9 @@ describe('descent serve', () => {
     const index = await fetchRaw(server.port, '/');
     assert.equal(index.status, 200);
     assert.match(index.type, /text\/html/);
+    // Cross-origin isolated, so that the wasm backend's Web Workers can share memory.
+    assert.equal(index.headers['cross-origin-opener-policy'], 'same-origin');
+    assert.equal(index.headers['cross-origin-embedder-policy'], 'require-corp');
     assert.equal((await fetchRaw(server.port, '/assets/app.js')).type, 'text/javascript; charset=utf-8');
     const listing = JSON.parse((await fetchRaw(server.port, '/runs/')).body) as {
       entries: { name: string; type: string }[];

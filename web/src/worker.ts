@@ -4,6 +4,7 @@
  * the results back (./engine/protocol.ts). One worker serves both the Train and the Inside views, so
  * Inside looks into the very model that Train is training.
  */
+import { loadWasmBackend, setBackend, sharedWasmKernels } from '../../src/browser.js';
 import type { FromWorker, ToWorker } from './engine/protocol.js';
 import { Race, surfaceGrid } from './engine/race.js';
 import { IMAGE_DATASETS, fetchSubset, type FashionSubset } from './engine/fashion.js';
@@ -73,7 +74,40 @@ const BURST_MS = 100;
 /** The Fashion-MNIST subset, fetched once per address. */
 const subsets = new Map<string, Promise<FashionSubset>>();
 /** Training messages run one after another, after any data they wait for has loaded. */
-let queue: Promise<void> = Promise.resolve();
+/**
+ * The fastest backend this page allows: the WebAssembly SIMD kernels (the app ships them in wasm/),
+ * on every core when the page is cross-origin isolated (descent serve sends the headers), else on
+ * this worker's thread; the reference backend if WebAssembly SIMD is missing. Training waits for it.
+ */
+async function chooseBackend(): Promise<void> {
+  try {
+    const { variant, threads } = await loadWasmBackend({ baseUrl: new URL('../wasm/', self.location.href) });
+    setBackend('wasm');
+    // The Web Workers start in the background; until they have, the kernels run on this thread alone.
+    const kernels = sharedWasmKernels();
+    for (const until = performance.now() + 10_000; !kernels.threadsReady() && performance.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const started = kernels.threadsReady();
+    post({
+      type: 'backend',
+      name: 'wasm',
+      threads: started ? threads : 1,
+      variant,
+      note: started ? null : `its ${threads - 1} Web Workers did not start within 10 s`,
+    });
+  } catch (error) {
+    post({
+      type: 'backend',
+      name: 'js',
+      threads: 1,
+      variant: null,
+      note: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+let queue: Promise<void> = chooseBackend();
 
 function runDone(): boolean {
   return run === null || run.trainer.done;

@@ -177,6 +177,11 @@ export class WasmKernels {
     return this.pool ? this.pool.waitUntilReady(timeoutMs) : true;
   }
 
+  /** Whether every worker of the pool has started (true without a pool): a check that never blocks. */
+  threadsReady(): boolean {
+    return this.pool ? this.pool.ready() : true;
+  }
+
   /** Threads a large GEMM runs on. */
   get threads(): number {
     return this.pool?.threads ?? 1;

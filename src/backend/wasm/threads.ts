@@ -1,126 +1,25 @@
 /**
- * GEMM and convolution across worker threads (Node's worker_threads) over one shared WebAssembly
- * memory: each worker instantiates the threaded build of the kernels on that memory, and the caller
- * and the workers each compute a band of rows of C with their own packing workspace, or their share of
- * a convolution's images (wasm/conv-batch.ts). Jobs are posted through a small
- * shared control block and Atomics.wait/notify, so a dispatch costs microseconds and the caller
- * stays synchronous. Workers are unref'd: they never keep a process alive.
+ * The wasm backend's thread pool in Node: ./worker-pool.ts's workers as worker_threads, started from
+ * source. Workers are unref'd: they never keep a process alive.
  */
 import { Worker } from 'node:worker_threads';
 
-import type { GemmJob, GemmPool, WasmKernels } from './kernels.js';
+import type { GemmPool, WasmKernels } from './kernels.js';
+import { createWorkerPool, WORKER_BODY, type WorkerStart } from './worker-pool.js';
 
-// The control block, as Int32 slots.
-const GEN = 0; // bumped to post a job
-const DONE = 1; // workers finished with the current job
-const READY = 2; // workers started
-const STOP = 3;
-const FAILED = 4;
-const JOB = 5; // a, b, c, m, k, n, transA, transB, batch, strideA, strideB, rowsPerThread
-const KIND = JOB + 12; // 0: the GEMM above; 1: a convolution job (wasm/conv-batch.ts) at address JOB[0]
-const SLOTS = KIND + 1;
-
-/** The worker, as source evaluated by Node (CommonJS): the same slot numbers as above. */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index, work } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(control);
-let seen = Atomics.load(ctl, ${GEN});
-Atomics.add(ctl, ${READY}, 1);
-Atomics.notify(ctl, ${READY});
-for (;;) {
-  Atomics.wait(ctl, ${GEN}, seen);
-  seen = Atomics.load(ctl, ${GEN});
-  if (Atomics.load(ctl, ${STOP})) break;
-  const [a, b, c, m, kk, n, ta, tb, batch, sa, sb, rows] = ctl.subarray(${JOB}, ${JOB + 12});
-  const r0 = index * rows;
-  const r1 = Math.min(m, r0 + rows);
-  try {
-    if (Atomics.load(ctl, ${KIND}) === 1) k.convThread(a, index);
-    else {
-      for (let p = 0; p < batch && r0 < r1; p++) {
-        k.sgemm(a + 4 * p * sa, b + 4 * p * sb, c + 4 * p * m * n, m, kk, n, ta, tb, r0, r1, work);
-      }
-    }
-  } catch {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.add(ctl, ${DONE}, 1);
-  Atomics.notify(ctl, ${DONE});
-}
+/** The worker, as source evaluated by Node (CommonJS). */
+const WORKER_SOURCE = `${WORKER_BODY}
+runWorker(require('node:worker_threads').workerData);
 `;
 
-/** A pool of `threads − 1` workers on the kernels' shared memory (the caller is thread 0). */
+/** A pool of `threads − 1` worker_threads on the kernels' shared memory (the caller is thread 0). */
 export function createGemmPool(module: WebAssembly.Module, kernels: WasmKernels, threads: number): GemmPool {
-  const control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-  const workers: Worker[] = [];
-  let broken: Error | null = null;
-  for (let index = 1; index < threads; index++) {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        module,
-        memory: kernels.memory,
-        control: control.buffer,
-        index,
-        work: kernels.gemmWork + index * kernels.gemmWorkBytes,
-      },
-    });
-    worker.on('error', (e: Error) => (broken = e));
-    worker.on('exit', () => (broken ??= new Error('a GEMM worker thread exited')));
+  return createWorkerPool(module, kernels, threads, (start: WorkerStart, onFailure) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: start });
+    worker.on('error', (e: Error) => onFailure(e));
+    worker.on('exit', () => onFailure(new Error('a wasm worker thread exited')));
     worker.unref();
-    workers.push(worker);
-  }
-  const helpers = workers.length;
-  const ready = () => !broken && Atomics.load(control, READY) >= helpers;
-  /** Posts the job in the control block to the workers, runs the caller's share, waits for theirs. */
-  const dispatch = (own: () => void) => {
-    Atomics.store(control, DONE, 0);
-    Atomics.add(control, GEN, 1);
-    Atomics.notify(control, GEN);
-    own();
-    for (let done = Atomics.load(control, DONE); done < helpers; done = Atomics.load(control, DONE)) {
-      if (broken) throw new Error(`wasm backend: ${(broken as Error).message}`);
-      Atomics.wait(control, DONE, done, 100);
-    }
-    if (Atomics.exchange(control, FAILED, 0)) throw new Error('wasm backend: a worker thread failed');
-  };
-
-  return {
-    threads,
-    run(job: GemmJob, rowsPerThread: number, own: (rowStart: number, rowEnd: number) => void): boolean {
-      // Until every worker has started (or if one has died), the caller runs the job alone.
-      if (!ready()) return false;
-      const { a, b, c, m, k, n, transA, transB, batch, strideA, strideB } = job;
-      control.set(
-        [a, b, c, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, strideA, strideB, rowsPerThread, 0],
-        JOB,
-      );
-      dispatch(() => own(0, Math.min(m, rowsPerThread)));
-      return true;
-    },
-    runConv(job: number, own: () => void): boolean {
-      if (!ready()) return false;
-      control[JOB] = job;
-      control[KIND] = 1;
-      dispatch(own);
-      return true;
-    },
-    ready,
-    waitUntilReady(timeoutMs: number): boolean {
-      const deadline = performance.now() + timeoutMs;
-      for (let ready = Atomics.load(control, READY); ready < helpers; ready = Atomics.load(control, READY)) {
-        const left = deadline - performance.now();
-        if (broken || left <= 0) return false;
-        Atomics.wait(control, READY, ready, Math.min(left, 100));
-      }
-      return !broken;
-    },
-    close(): void {
-      Atomics.store(control, STOP, 1);
-      Atomics.add(control, GEN, 1);
-      Atomics.notify(control, GEN);
-    },
-  };
+    // The pool's STOP ends the worker's loop; the worker then exits by itself.
+    return { stop: () => {} };
+  });
 }

@@ -149,6 +149,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ServeO
   }
   const path = (req.url ?? '/').split(/[?#]/)[0]!;
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  // Cross-origin isolation: it gives the page SharedArrayBuffer, which the wasm backend's Web Worker
+  // threads need (src/backend/wasm/web.ts). Everything the app loads comes from here.
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
   if (path === '/runs' || path.startsWith('/runs/')) {
     await serveRuns(res, options.runsDir, path.slice('/runs'.length));
     return;

@@ -83,4 +83,9 @@ export type FromWorker =
   /** The answer to 'inspect': null when the run is not on images (`reason` says why). */
   | { type: 'inspection'; id: number; inspection: Inspection | null; reason?: string }
   /** Something failed; the message says what. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /**
+   * The backend the worker computes with, once chosen: 'wasm' (SIMD kernels, with `threads` Web
+   * Workers where the page is cross-origin isolated) or 'js' with the reason wasm was not possible.
+   */
+  | { type: 'backend'; name: 'wasm' | 'js'; threads: number; variant: string | null; note: string | null };

@@ -179,6 +179,13 @@ export class TrainSession {
       this.waiting.delete(message.id);
       return;
     }
+    if (message.type === 'backend') {
+      // On the page's root element, for anyone (and the e2e tests) to see what trains: "wasm ×2 (simd)".
+      const threads = message.threads > 1 ? ` ×${message.threads}` : '';
+      document.documentElement.dataset.backend = `${message.name}${threads}${message.variant ? ` (${message.variant})` : ''}`;
+      if (message.note) console.info(`descent: training on the reference backend: ${message.note}`);
+      return;
+    }
     if (message.type === 'error') {
       this.playing = false;
       this.error = message.message;

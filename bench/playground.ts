@@ -6,14 +6,17 @@
  *    intervals between animation frames (requestAnimationFrame timestamps) over FRAMES frames, median
  *    and 95th percentile. 16.7 ms is 60 frames a second; the racers step in the worker meanwhile.
  * 2. Training speed of the same model on the same batches, in the browser's worker (the Train view,
- *    Play to done) and in Node (the same ImageTrainer, the same bursts): steps per second of the
- *    whole loop as the Train view runs it, validation and layer probe included; ratio browser / Node.
+ *    Play to done) and in Node (the same ImageTrainer, the same bursts, the backend and thread count
+ *    the browser's worker reports): steps per second of the whole loop as the Train view runs it,
+ *    validation and layer probe included; ratio browser / Node.
  *
  * Writes bench/results/playground.json and playground.md.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getBackend, setBackend } from '../src/backend/backend.js';
+import { configureWasmBackend } from '../src/backend/wasm/index.js';
 import { CHROMIUM, ROOT, startPlayground } from '../test/web/harness.js';
 import { loadSubsetAsTheBrowserDoes } from '../test/web/subset.js';
 import { ImageTrainer } from '../web/src/engine/image-trainer.js';
@@ -88,10 +91,20 @@ function quantile(values: number[], q: number): number {
 
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 
-/** Node: the worker's loop (bursts of 100 ms until done) on the same setup. */
+/** The browser worker's backend as the page shows it ("wasm ×2 (relaxed)", "js") → name and threads. */
+function parseBackend(shown: string): { name: string; threads: number } {
+  const match = /^(\w+)(?: ×(\d+))?/.exec(shown);
+  if (!match) throw new Error(`the page shows no backend (data-backend=${JSON.stringify(shown)})`);
+  return { name: match[1]!, threads: Number(match[2] ?? 1) };
+}
+
+/** Node: the worker's loop (bursts of 100 ms until done) on the same setup and backend. */
 async function nodeStepsPerSecond(
   setup: TrainState,
+  backend: { name: string; threads: number },
 ): Promise<{ steps: number; seconds: number; accuracy: number }> {
+  if (backend.name === 'wasm') configureWasmBackend({ threads: backend.threads });
+  setBackend(backend.name);
   const trainer = new ImageTrainer(setup, await loadSubsetAsTheBrowserDoes());
   trainer.validate(); // the Train view's first report, before the clock starts in the browser too
   const start = performance.now();
@@ -145,10 +158,14 @@ async function main(): Promise<void> {
         seconds: number;
         accuracy: number;
       };
+      const shown = (await train.evaluate('document.documentElement.dataset.backend')) as string;
       await train.close();
-      const node = await nodeStepsPerSecond(setup);
+      const backend = parseBackend(shown);
+      const node = await nodeStepsPerSecond(setup, backend);
       const row = {
         model: name,
+        backend: shown,
+        nodeBackend: `${getBackend().name}${backend.threads > 1 ? ` ×${backend.threads}` : ''}`,
         steps: node.steps,
         browserStepsPerSecond: round(browser.steps / browser.seconds),
         nodeStepsPerSecond: round(node.steps / node.seconds),
@@ -196,13 +213,13 @@ function markdown(results: Record<string, unknown>): string {
     '',
     '## Training on the embedded Fashion-MNIST subset: browser worker vs Node',
     '',
-    'The same setup (same weights, same batches, Adam 1e-3, one epoch, validation on 1,000 images every 50 steps and the layer probe included) run by the Train view in the worker and by the same `ImageTrainer` in Node.',
+    "The same setup (same weights, same batches, Adam 1e-3, one epoch, validation on 1,000 images every 50 steps and the layer probe included) run by the Train view in the worker and by the same `ImageTrainer` in Node, on the backend the browser's worker chose (the WebAssembly kernels, with a Web Worker per further core when the page is cross-origin isolated) with the same thread count in Node.",
     '',
-    '| model | steps | browser steps/s | Node steps/s | browser / Node | validation accuracy (browser, Node) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| model | backend (browser; Node) | steps | browser steps/s | Node steps/s | browser / Node | validation accuracy (browser, Node) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...training.map(
       (r) =>
-        `| ${r.model} | ${r.steps} | ${r.browserStepsPerSecond} | ${r.nodeStepsPerSecond} | ${r.ratioBrowserToNode} | ${r.browserAccuracy}, ${r.nodeAccuracy} |`,
+        `| ${r.model} | ${r.backend}; ${r.nodeBackend} | ${r.steps} | ${r.browserStepsPerSecond} | ${r.nodeStepsPerSecond} | ${r.ratioBrowserToNode} | ${r.browserAccuracy}, ${r.nodeAccuracy} |`,
     ),
     '',
   ].join('\n');

@@ -244,16 +244,43 @@ export function sgemm(
   a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, transB: i32,
   rowStart: i32, rowEnd: i32, work: usize,
 ): void {
-  if (rowEnd <= rowStart || n <= 0) return;
+  sgemmBlock(a, b, c, m, k, n, transA, transB, rowStart, rowEnd, 0, n, work);
+} // prettier-ignore
+
+/**
+ * Columns [colStart, colEnd) of every row of C (colStart a multiple of sgemmColAlign()): the split
+ * between threads when C has fewer rows than columns, so that each thread packs only its own columns
+ * of B (a row split makes every thread pack all of B).
+ */
+export function sgemmCols(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, transB: i32,
+  colStart: i32, colEnd: i32, work: usize,
+): void {
+  sgemmBlock(a, b, c, m, k, n, transA, transB, 0, m, colStart, colEnd, work);
+} // prettier-ignore
+
+/** Column splits between threads are multiples of this, so every thread count computes the same tiles. */
+export function sgemmColAlign(): i32 {
+  return NR;
+}
+
+/** The rows [rowStart, rowEnd) × columns [colStart, colEnd) block of C. */
+function sgemmBlock(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, transB: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, work: usize,
+): void {
+  if (rowEnd <= rowStart || colEnd <= colStart) return;
   if (k <= 0) {
-    memory.fill(c + ((<usize>rowStart * <usize>n) << 2), 0, (<usize>(rowEnd - rowStart) * <usize>n) << 2);
+    for (let r = rowStart; r < rowEnd; r++) {
+      memory.fill(c + ((<usize>r * <usize>n + <usize>colStart) << 2), 0, (<usize>(colEnd - colStart)) << 2);
+    }
     return;
   }
   const packedA = work;
   const packedB = packedA + ((MC * KC) << 2);
   const tile = packedB + ((KC * NC) << 2);
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const nc = min(NC, n - j0);
+  for (let j0 = colStart; j0 < colEnd; j0 += NC) {
+    const nc = min(NC, colEnd - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
       const accumulate = p0 > 0 ? 1 : 0;

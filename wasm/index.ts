@@ -1,7 +1,7 @@
 // AssemblyScript entry point of Descent's WebAssembly kernels, compiled twice by
 // scripts/build-wasm.ts: with relaxed SIMD (fused multiply-add) and with plain SIMD. The JS side is
 // src/backend/wasm/kernels.ts; every pointer here is a byte address into this module's memory.
-export { sgemm, sgemmRowAlign, sgemmWorkspace } from './gemm';
+export { sgemm, sgemmColAlign, sgemmCols, sgemmRowAlign, sgemmWorkspace } from './gemm';
 export {
   binaryF32,
   binaryScalarF32,

@@ -167,9 +167,11 @@ describe('wasm GEMM against the reference backend', () => {
 
   it('gives bit-identical results on every thread count', () => {
     const rng = makeRng(12);
+    // Split by rows (m ≥ n) and by columns (m < n: each thread packs its own columns of B).
     for (const [m, k, n] of [
       [200, 300, 70],
       [97, 513, 130],
+      [33, 250, 517],
     ]) {
       for (const transA of [false, true]) {
         const spec: MatmulSpec = { batch: 2, m, k, n, transA, transB: !transA, strideA: 0, strideB: k * n };

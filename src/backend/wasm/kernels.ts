@@ -18,6 +18,11 @@ export interface KernelExports {
   heapBase(): number;
   sgemmWorkspace(): number;
   sgemmRowAlign(): number;
+  sgemmColAlign(): number;
+  sgemmCols(
+    a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
+    colStart: number, colEnd: number, work: number,
+  ): void; // prettier-ignore
   sgemm(
     a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
     rowStart: number, rowEnd: number, work: number,
@@ -86,10 +91,16 @@ export interface GemmPool {
   /** Threads taking part, the caller included. */
   readonly threads: number;
   /**
-   * Runs the job, the caller computing its own share with `own(rowStart, rowEnd)`; returns false
-   * (having done nothing) when the workers are not ready, and the caller then runs it alone.
+   * Runs the job split by rows of C (or by columns with `byColumns`), `perThread` each, the caller
+   * computing its own share with `own(start, end)`; returns false (having done nothing) when the
+   * workers are not ready, and the caller then runs it alone.
    */
-  run(job: GemmJob, rowsPerThread: number, own: (rowStart: number, rowEnd: number) => void): boolean;
+  run(
+    job: GemmJob,
+    perThread: number,
+    own: (start: number, end: number) => void,
+    byColumns?: boolean,
+  ): boolean;
   /**
    * Runs the convolution job written at byte address `job` (wasm/conv-batch.ts) on every thread, the
    * caller's share through `own()`; false (having done nothing) when the workers are not ready.
@@ -142,6 +153,8 @@ export class WasmKernels {
   readonly gemmWorkBytes: number;
   /** Row splits between threads are multiples of this. */
   readonly rowAlign: number;
+  /** Column splits between threads are multiples of this. */
+  readonly colAlign: number;
   private readonly scratchBase: number;
   private view: Float32Array;
   private pool: GemmPool | null = null;
@@ -156,6 +169,7 @@ export class WasmKernels {
     this.gemmWork = alignUp(this.exports.heapBase());
     this.gemmWorkBytes = alignUp(this.exports.sgemmWorkspace());
     this.rowAlign = this.exports.sgemmRowAlign();
+    this.colAlign = this.exports.sgemmColAlign();
     this.scratchBase = this.gemmWork + Math.max(1, options.threads ?? 1) * this.gemmWorkBytes;
     this.ensure(this.scratchBase);
     this.view = new Float32Array(this.memory.buffer);
@@ -230,18 +244,50 @@ export class WasmKernels {
   }
 
   /**
-   * C = op(A)·op(B) for each batch, split by rows of C across the pool's threads when it is large
-   * enough. The split is a multiple of the micro-kernel's rows, so every thread count computes
-   * exactly the same tiles and gives bit-identical results.
+   * C = op(A)·op(B) for each batch, split across the pool's threads when it is large enough: by rows
+   * of C, or by columns when C has fewer rows than columns. Each thread packs all of the other
+   * operand, so the split goes along the side whose duplicated packing is the smaller (a batch of 128
+   * times a 784×256 weight: by columns, each thread packs A's 100k floats instead of B's 200k). The
+   * split is a multiple of the micro-kernel's rows or columns, so every thread count computes exactly
+   * the same tiles and gives bit-identical results.
    */
   gemm(job: GemmJob): void {
     const { m, k, n } = job;
     const pool = this.pool;
-    if (pool && pool.threads > 1 && m * k * n >= MIN_THREADED_MACS && m >= 2 * this.rowAlign) {
-      const rowsPerThread = Math.ceil(Math.ceil(m / pool.threads) / this.rowAlign) * this.rowAlign;
-      if (pool.run(job, rowsPerThread, (r0, r1) => this.gemmRows(job, r0, r1, this.gemmWork))) return;
+    if (pool && pool.threads > 1 && m * k * n >= MIN_THREADED_MACS) {
+      const split = (extent: number, align: number) =>
+        Math.ceil(Math.ceil(extent / pool.threads) / align) * align;
+      if (m < n && n >= 2 * this.colAlign) {
+        const perThread = split(n, this.colAlign);
+        if (pool.run(job, perThread, (c0, c1) => this.gemmCols(job, c0, c1, this.gemmWork), true)) return;
+      } else if (m >= 2 * this.rowAlign) {
+        const perThread = split(m, this.rowAlign);
+        if (pool.run(job, perThread, (r0, r1) => this.gemmRows(job, r0, r1, this.gemmWork))) return;
+      }
     }
     this.gemmRows(job, 0, m, this.gemmWork);
+  }
+
+  /** Columns [colStart, colEnd) of every batch of a GEMM, packing in the workspace at `work`. */
+  gemmCols(job: GemmJob, colStart: number, colEnd: number, work: number): void {
+    const { a, b, c, m, k, n, batch, strideA, strideB } = job;
+    const ta = job.transA ? 1 : 0;
+    const tb = job.transB ? 1 : 0;
+    for (let p = 0; p < batch; p++) {
+      this.exports.sgemmCols(
+        a + 4 * p * strideA,
+        b + 4 * p * strideB,
+        c + 4 * p * m * n,
+        m,
+        k,
+        n,
+        ta,
+        tb,
+        colStart,
+        colEnd,
+        work,
+      );
+    }
   }
 
   /**

@@ -18,8 +18,10 @@ const DONE = 1; // workers finished with the current job
 const READY = 2; // workers started
 const STOP = 3;
 const FAILED = 4;
-const JOB = 5; // a, b, c, m, k, n, transA, transB, batch, strideA, strideB, rowsPerThread
-const KIND = JOB + 12; // 0: the GEMM above; 1: a convolution job (wasm/conv-batch.ts) at address JOB[0]
+const JOB = 5; // a, b, c, m, k, n, transA, transB, batch, strideA, strideB, perThread
+// 0: the GEMM above split by rows; 2: split by columns; 1: a convolution job (wasm/conv-batch.ts) at
+// address JOB[0].
+const KIND = JOB + 12;
 const SLOTS = KIND + 1;
 
 /** What a worker receives to start: the module, the shared memory, the control block, its index and workspace. */
@@ -46,14 +48,16 @@ function runWorker({ module, memory, control, index, work }) {
     Atomics.wait(ctl, ${GEN}, seen);
     seen = Atomics.load(ctl, ${GEN});
     if (Atomics.load(ctl, ${STOP})) break;
-    const [a, b, c, m, kk, n, ta, tb, batch, sa, sb, rows] = ctl.subarray(${JOB}, ${JOB + 12});
-    const r0 = index * rows;
-    const r1 = Math.min(m, r0 + rows);
+    const [a, b, c, m, kk, n, ta, tb, batch, sa, sb, per] = ctl.subarray(${JOB}, ${JOB + 12});
+    const kind = Atomics.load(ctl, ${KIND});
+    const s0 = index * per;
+    const s1 = Math.min(kind === 2 ? n : m, s0 + per);
     try {
-      if (Atomics.load(ctl, ${KIND}) === 1) k.convThread(a, index);
+      if (kind === 1) k.convThread(a, index);
       else {
-        for (let p = 0; p < batch && r0 < r1; p++) {
-          k.sgemm(a + 4 * p * sa, b + 4 * p * sb, c + 4 * p * m * n, m, kk, n, ta, tb, r0, r1, work);
+        const gemm = kind === 2 ? k.sgemmCols : k.sgemm;
+        for (let p = 0; p < batch && s0 < s1; p++) {
+          gemm(a + 4 * p * sa, b + 4 * p * sb, c + 4 * p * m * n, m, kk, n, ta, tb, s0, s1, work);
         }
       }
     } catch {
@@ -122,15 +126,21 @@ export function createWorkerPool(
 
   return {
     threads,
-    run(job: GemmJob, rowsPerThread: number, own: (rowStart: number, rowEnd: number) => void): boolean {
+    run(
+      job: GemmJob,
+      perThread: number,
+      own: (start: number, end: number) => void,
+      byColumns = false,
+    ): boolean {
       // Until every worker has started (or if one has died), the caller runs the job alone.
       if (!ready()) return false;
       const { a, b, c, m, k, n, transA, transB, batch, strideA, strideB } = job;
+      const kind = byColumns ? 2 : 0;
       control.set(
-        [a, b, c, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, strideA, strideB, rowsPerThread, 0],
+        [a, b, c, m, k, n, transA ? 1 : 0, transB ? 1 : 0, batch, strideA, strideB, perThread, kind],
         JOB,
       );
-      dispatch(() => own(0, Math.min(m, rowsPerThread)));
+      dispatch(() => own(0, Math.min(byColumns ? n : m, perThread)));
       return true;
     },
     runConv(job: number, own: () => void): boolean {

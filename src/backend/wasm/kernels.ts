@@ -268,28 +268,6 @@ export class WasmKernels {
     this.gemmRows(job, 0, m, this.gemmWork);
   }
 
-  /** Columns [colStart, colEnd) of every batch of a GEMM, packing in the workspace at `work`. */
-  gemmCols(job: GemmJob, colStart: number, colEnd: number, work: number): void {
-    const { a, b, c, m, k, n, batch, strideA, strideB } = job;
-    const ta = job.transA ? 1 : 0;
-    const tb = job.transB ? 1 : 0;
-    for (let p = 0; p < batch; p++) {
-      this.exports.sgemmCols(
-        a + 4 * p * strideA,
-        b + 4 * p * strideB,
-        c + 4 * p * m * n,
-        m,
-        k,
-        n,
-        ta,
-        tb,
-        colStart,
-        colEnd,
-        work,
-      );
-    }
-  }
-
   /**
    * The threads a convolution of `macs` multiply-adds over `batch` images would run on now: the pool's
    * when it is ready and the job is large enough to pay for the dispatch, else 1.
@@ -315,23 +293,26 @@ export class WasmKernels {
 
   /** Rows [rowStart, rowEnd) of every batch of a GEMM, packing in the workspace at `work`. */
   gemmRows(job: GemmJob, rowStart: number, rowEnd: number, work: number): void {
+    this.gemmPart(this.exports.sgemm, job, rowStart, rowEnd, work);
+  }
+
+  /** Columns [colStart, colEnd) of every batch of a GEMM, packing in the workspace at `work`. */
+  gemmCols(job: GemmJob, colStart: number, colEnd: number, work: number): void {
+    this.gemmPart(this.exports.sgemmCols, job, colStart, colEnd, work);
+  }
+
+  private gemmPart(
+    part: KernelExports['sgemm'],
+    job: GemmJob,
+    start: number,
+    end: number,
+    work: number,
+  ): void {
     const { a, b, c, m, k, n, batch, strideA, strideB } = job;
     const ta = job.transA ? 1 : 0;
     const tb = job.transB ? 1 : 0;
     for (let p = 0; p < batch; p++) {
-      this.exports.sgemm(
-        a + 4 * p * strideA,
-        b + 4 * p * strideB,
-        c + 4 * p * m * n,
-        m,
-        k,
-        n,
-        ta,
-        tb,
-        rowStart,
-        rowEnd,
-        work,
-      );
+      part(a + 4 * p * strideA, b + 4 * p * strideB, c + 4 * p * m * n, m, k, n, ta, tb, start, end, work);
     }
   }
 

@@ -14,7 +14,7 @@ import type { AdamSpec, Backend, BinaryOp, Im2colSpec, MatmulSpec, ReduceOp, Una
 import { convSizes } from '../js/conv.js';
 import { adamScalars, createJsBackend } from '../js/index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { BINARY_CODE, COMPARE_CODE, CONV_THREADS_SLOT, UNARY_CODE, type WasmKernels } from './kernels.js';
+import { BINARY_CODE, COMPARE_CODE, UNARY_CODE, type WasmKernels } from './kernels.js';
 
 export interface WasmBackendOptions {
   /**
@@ -248,11 +248,9 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
     );
     kernels.write(px!, x);
     // A job of wasm/conv-batch.ts (kind 3): the planes shared out between threads.
-    const slots = new Int32Array(k.convJobSlots());
-    slots.set([3, px!, 0, pv!, pi!, 0, planes, 1, ...geometry(spec)]);
-    slots[CONV_THREADS_SLOT] = threads;
-    new Int32Array(kernels.memory.buffer, job!, slots.length).set(slots);
-    kernels.runConv(job!, threads);
+    kernels.runConv(job!, {
+      kind: 3, x: px!, y: pv!, dx: pi!, batch: planes, channels: 1, geometry: geometry(spec), threads,
+    }); // prettier-ignore
     kernels.read(pv!, values);
     kernels.readInt32(pi!, indices);
   }
@@ -280,17 +278,22 @@ export function createWasmBackend(kernels: WasmKernels, options: WasmBackendOpti
     tmpStride?: number;
   }
 
-  /** Writes a convolution job where wasm/conv-batch.ts reads it (the slot order there) and runs it. */
+  /** Runs a convolution job of wasm/conv-batch.ts, its sizes derived from the spec. */
   function runConv(at: number, job: ConvJob): void {
-    const { spec, groups, sizes } = job;
-    const slots = [
-      job.kind, job.x ?? 0, job.w ?? 0, job.y, job.dx ?? 0, job.acc ?? 0, spec.batch, spec.channels,
-      ...geometry(spec), groups, sizes.perGroup, sizes.rows, sizes.spatial, sizes.image,
-      groups * sizes.perGroup * sizes.spatial, job.size, job.threads, job.chunks ?? 0,
-      job.cols, perThread(4 * sizes.cols), job.tmp ?? 0, job.tmpStride ?? 0, kernels.gemmWork, kernels.gemmWorkBytes,
-    ]; // prettier-ignore
-    new Int32Array(kernels.memory.buffer, at, slots.length).set(slots);
-    kernels.runConv(at, job.threads);
+    const { spec, groups, sizes, ...fields } = job;
+    kernels.runConv(at, {
+      ...fields,
+      batch: spec.batch,
+      channels: spec.channels,
+      geometry: geometry(spec),
+      groups,
+      perGroup: sizes.perGroup,
+      rows: sizes.rows,
+      spatial: sizes.spatial,
+      image: sizes.image,
+      perImage: groups * sizes.perGroup * sizes.spatial,
+      colsStride: perThread(4 * sizes.cols),
+    });
   }
 
   /** Threads for a convolution pass: its multiply-adds are batch·groups·perGroup·rows·spatial. */

@@ -127,8 +127,20 @@ export const COMPARE_CODE = {
   ge: { base: 2, swap: true, negate: false },
 } as const;
 
-/** The THREADS slot of a convolution job (wasm/conv-batch.ts). */
-export const CONV_THREADS_SLOT = 27;
+/**
+ * The slots (i32) of a job of wasm/conv-batch.ts, by name: the one JS-side copy of its layout.
+ * `geometry` starts 12 slots: height, width, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow.
+ */
+export const CONV_JOB = {
+  kind: 0, x: 1, w: 2, y: 3, dx: 4, acc: 5, batch: 6, channels: 7, geometry: 8, groups: 20, perGroup: 21,
+  rows: 22, spatial: 23, image: 24, perImage: 25, size: 26, threads: 27, chunks: 28, cols: 29,
+  colsStride: 30, tmp: 31, tmpStride: 32, work: 33, workStride: 34,
+} as const; // prettier-ignore
+
+/** A job's fields (the slots not given are 0) and its geometry's 12 values. */
+export type ConvJobFields = Partial<Record<Exclude<keyof typeof CONV_JOB, 'geometry'>, number>> & {
+  geometry: readonly number[];
+};
 
 /** Below this many multiply-adds (m·k·n per matrix), a GEMM runs on the calling thread alone. */
 const MIN_THREADED_MACS = 1 << 20;
@@ -280,14 +292,24 @@ export class WasmKernels {
   }
 
   /**
-   * Runs the convolution job at byte address `job` (wasm/conv-batch.ts), written for `threads`
-   * threads (from convThreads): on the pool, or on the calling thread alone. Each thread's column
-   * buffer, one-image gradient and packing workspace lie where the job says.
+   * Writes the job's fields at byte address `job` (wasm/conv-batch.ts reads them there) and runs it
+   * on `fields.threads` threads (from convThreads): on the pool, or on the calling thread alone. Each
+   * thread's column buffer and one-image gradient lie where the fields say; the packing workspaces
+   * are filled in here.
    */
-  runConv(job: number, threads: number): void {
+  runConv(job: number, fields: ConvJobFields): void {
+    const slots = new Int32Array(this.memory.buffer, job, this.exports.convJobSlots()).fill(0);
+    for (const [name, value] of Object.entries(fields)) {
+      if (name !== 'geometry') slots[CONV_JOB[name as keyof typeof CONV_JOB]] = value as number;
+    }
+    slots.set(fields.geometry, CONV_JOB.geometry);
+    slots[CONV_JOB.work] = this.gemmWork;
+    slots[CONV_JOB.workStride] = this.gemmWorkBytes;
+    const threads = fields.threads ?? 1;
+    slots[CONV_JOB.threads] = threads;
     if (threads > 1 && this.pool?.runConv(job, () => this.exports.convThread(job, 0))) return;
     // Alone (a worker died since convThreads): thread 0's buffers serve for every share.
-    new Int32Array(this.memory.buffer, job, this.exports.convJobSlots())[CONV_THREADS_SLOT] = 1;
+    slots[CONV_JOB.threads] = 1;
     this.exports.convThread(job, 0);
   }
 

@@ -4,68 +4,54 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
-/** The embedded Fashion-MNIST subset (data/fashion-mnist-subset), which the Train view fetches. */
-const SUBSET_DIR = fileURLToPath(new URL('../data/fashion-mnist-subset/', import.meta.url));
-const SUBSET_URL = 'data/fashion-mnist-subset/';
-const SUBSET_FILES = readdirSync(SUBSET_DIR).filter((name) => name.endsWith('-ubyte.gz'));
+/**
+ * Ships the files of `dir` whose names end in `suffix` beside the app under `url` as static files:
+ * copied into the build, and served as they are by the dev server. The files are listed when used,
+ * so a folder built after this config loads (dist/wasm) is seen.
+ */
+function staticFiles(name: string, dir: string, url: string, suffix: string, type: string): Plugin {
+  const files = () => readdirSync(dir).filter((file) => file.endsWith(suffix));
+  return {
+    name,
+    generateBundle() {
+      for (const file of files()) {
+        this.emitFile({ type: 'asset', fileName: url + file, source: readFileSync(join(dir, file)) });
+      }
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = req.url?.split('?')[0]?.replace(/^\/+/, '');
+        const file = path?.startsWith(url) ? path.slice(url.length) : undefined;
+        if (file === undefined || !files().includes(file)) return next();
+        res.setHeader('Content-Type', type);
+        res.end(readFileSync(join(dir, file)));
+      });
+    },
+  };
+}
 
 /**
- * Ships the subset's four gzipped IDX files (5 MiB) beside the app as static files, fetched only when
- * a view trains on them: copied into the build, and served as they are by the dev server.
+ * The embedded Fashion-MNIST subset's four gzipped IDX files (5 MiB, data/fashion-mnist-subset), which
+ * the worker fetches only when a view trains on them.
  */
-function embeddedSubset(): Plugin {
-  return {
-    name: 'descent-embedded-subset',
-    generateBundle() {
-      for (const name of SUBSET_FILES) {
-        this.emitFile({
-          type: 'asset',
-          fileName: SUBSET_URL + name,
-          source: readFileSync(join(SUBSET_DIR, name)),
-        });
-      }
-    },
-    configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const name = req.url?.split('?')[0]?.replace(/^\/+/, '');
-        const file = name?.startsWith(SUBSET_URL) ? name.slice(SUBSET_URL.length) : undefined;
-        if (file === undefined || !SUBSET_FILES.includes(file)) return next();
-        res.setHeader('Content-Type', 'application/octet-stream');
-        res.end(readFileSync(join(SUBSET_DIR, file)));
-      });
-    },
-  };
-}
+const embeddedSubset = () =>
+  staticFiles(
+    'descent-embedded-subset',
+    fileURLToPath(new URL('../data/fashion-mnist-subset/', import.meta.url)),
+    'data/fashion-mnist-subset/',
+    '-ubyte.gz',
+    'application/octet-stream',
+  );
 
 /** The WebAssembly kernels built by `npm run build:wasm` (dist/wasm), which the worker fetches from wasm/. */
-const WASM_DIR = fileURLToPath(new URL('../dist/wasm/', import.meta.url));
-const WASM_URL = 'wasm/';
-
-/** Ships the kernels' builds beside the app: copied into the build, served by the dev server. */
-function wasmKernels(): Plugin {
-  const files = () => readdirSync(WASM_DIR).filter((name) => name.endsWith('.wasm'));
-  return {
-    name: 'descent-wasm-kernels',
-    generateBundle() {
-      for (const name of files()) {
-        this.emitFile({
-          type: 'asset',
-          fileName: WASM_URL + name,
-          source: readFileSync(join(WASM_DIR, name)),
-        });
-      }
-    },
-    configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const name = req.url?.split('?')[0]?.replace(/^\/+/, '');
-        const file = name?.startsWith(WASM_URL) ? name.slice(WASM_URL.length) : undefined;
-        if (file === undefined || !files().includes(file)) return next();
-        res.setHeader('Content-Type', 'application/wasm');
-        res.end(readFileSync(join(WASM_DIR, file)));
-      });
-    },
-  };
-}
+const wasmKernels = () =>
+  staticFiles(
+    'descent-wasm-kernels',
+    fileURLToPath(new URL('../dist/wasm/', import.meta.url)),
+    'wasm/',
+    '.wasm',
+    'application/wasm',
+  );
 
 /** Cross-origin isolation, so that the worker's WebAssembly threads may share memory (as descent serve does). */
 const ISOLATION_HEADERS = {
